@@ -1,0 +1,17 @@
+"""The food module (食品)."""
+
+from core.modules import ModuleConfig
+
+
+class FoodConfig(ModuleConfig):
+    default = True  # apps.py also imports ModuleConfig; pick this one
+    name = "verticals.food"
+    label = "food"
+    default_auto_field = "django.db.models.BigAutoField"
+    code = "food"
+    name_zh = "食品"
+    name_en = "Food"
+    description_zh = "批次与保质期、先到期先出、冷链温度记录与召回追溯。"
+    description_en = "Lots and expiry, FEFO, cold-chain readings and recall tracing."
+    monthly_price_cny = 149
+    monthly_price_usd = 21

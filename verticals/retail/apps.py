@@ -1,0 +1,17 @@
+"""The retail module (零售)."""
+
+from core.modules import ModuleConfig
+
+
+class RetailConfig(ModuleConfig):
+    default = True  # apps.py also imports ModuleConfig; pick this one
+    name = "verticals.retail"
+    label = "retail"
+    default_auto_field = "django.db.models.BigAutoField"
+    code = "retail"
+    name_zh = "零售"
+    name_en = "Retail"
+    description_zh = "门店、POS 数据接入、门店补货与促销。"
+    description_en = "Stores, POS ingestion, store replenishment and promotions."
+    monthly_price_cny = 99
+    monthly_price_usd = 15
