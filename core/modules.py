@@ -60,6 +60,15 @@ class ModuleConfig(AppConfig):
         return self.name_en if language.startswith("en") else self.name_zh
 
 
+class DomainAppConfig(AppConfig):
+    """A domain app inside a module (e.g. core.inventory). It contributes GraphQL classes to its module;
+    set them in `ready()`, where the models are loaded."""
+
+    module_code: str = "core"
+    graphql_queries: Sequence[type] = ()
+    graphql_mutations: Sequence[type] = ()
+
+
 class ModuleRegistry:
     """Finds the installed ModuleConfigs; explicit, so tools can follow it."""
 
@@ -82,6 +91,16 @@ class ModuleRegistry:
 
     def always_on_codes(self) -> list[str]:
         return [cfg.code for cfg in self.all() if cfg.always_on]
+
+    def graphql_classes(self) -> list[tuple[str, Sequence[type], Sequence[type]]]:
+        """(module code, query classes, mutation classes) for every module and domain app."""
+        result: list[tuple[str, Sequence[type], Sequence[type]]] = [
+            (cfg.code, cfg.graphql_queries, cfg.graphql_mutations) for cfg in self.all()
+        ]
+        for cfg in apps.get_app_configs():
+            if isinstance(cfg, DomainAppConfig):
+                result.append((cfg.module_code, cfg.graphql_queries, cfg.graphql_mutations))
+        return result
 
     def module_of_app(self, app_label: str) -> str:
         """The module code that owns an app; core domain apps belong to the core module."""

@@ -54,19 +54,19 @@ def _provision(slug: str, modules: tuple[str, ...] = ()) -> TenantInfo:
 
 
 @pytest.fixture(scope="session")
-def tenants_setup(django_db_setup, django_db_blocker) -> Iterator[dict[str, TenantInfo]]:  # noqa: ARG001
+def tenants_setup(django_db_setup, django_db_blocker) -> Iterator[dict[str, TenantInfo]]:
     with django_db_blocker.unblock():
         created = {"alpha": _provision("alpha", ("food",)), "beta": _provision("beta", ("retail",))}
     yield created
 
 
 @pytest.fixture
-def alpha(tenants_setup, db) -> TenantInfo:  # noqa: ARG001
+def alpha(tenants_setup, db) -> TenantInfo:
     return tenants_setup["alpha"]
 
 
 @pytest.fixture
-def beta(tenants_setup, db) -> TenantInfo:  # noqa: ARG001
+def beta(tenants_setup, db) -> TenantInfo:
     return tenants_setup["beta"]
 
 
@@ -92,7 +92,7 @@ def committed(django_db_blocker) -> Iterator[None]:
 
 
 @pytest.fixture
-def committed_tenant(tenants_setup, committed) -> Iterator[TenantInfo]:  # noqa: ARG001
+def committed_tenant(tenants_setup, committed) -> Iterator[TenantInfo]:
     """A brand-new committed tenant (all modules enabled), deleted after the test."""
     from core.modules import registry
     from tenants.services import delete_tenant

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class CatalogConfig(AppConfig):
+class CatalogConfig(DomainAppConfig):
+    default = True
     name = "core.catalog"
     label = "catalog"
     default_auto_field = "django.db.models.BigAutoField"

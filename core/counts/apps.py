@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class CountsConfig(AppConfig):
+class CountsConfig(DomainAppConfig):
+    default = True
     name = "core.counts"
     label = "counts"
     default_auto_field = "django.db.models.BigAutoField"

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class EventsConfig(AppConfig):
+class EventsConfig(DomainAppConfig):
+    default = True
     name = "core.events"
     label = "events"
     default_auto_field = "django.db.models.BigAutoField"

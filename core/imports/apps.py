@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class ImportsConfig(AppConfig):
+class ImportsConfig(DomainAppConfig):
+    default = True
     name = "core.imports"
     label = "imports"
     default_auto_field = "django.db.models.BigAutoField"

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class InventoryConfig(AppConfig):
+class InventoryConfig(DomainAppConfig):
+    default = True
     name = "core.inventory"
     label = "inventory"
     default_auto_field = "django.db.models.BigAutoField"

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class LocationsConfig(AppConfig):
+class LocationsConfig(DomainAppConfig):
+    default = True
     name = "core.locations"
     label = "locations"
     default_auto_field = "django.db.models.BigAutoField"

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class LogisticsConfig(AppConfig):
+class LogisticsConfig(DomainAppConfig):
+    default = True
     name = "core.logistics"
     label = "logistics"
     default_auto_field = "django.db.models.BigAutoField"

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class PartnersConfig(AppConfig):
+class PartnersConfig(DomainAppConfig):
+    default = True
     name = "core.partners"
     label = "partners"
     default_auto_field = "django.db.models.BigAutoField"

@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class PlanningConfig(AppConfig):
+class PlanningConfig(DomainAppConfig):
+    default = True
     name = "core.planning"
     label = "planning"
     default_auto_field = "django.db.models.BigAutoField"

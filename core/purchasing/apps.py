@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class PurchasingConfig(AppConfig):
+class PurchasingConfig(DomainAppConfig):
+    default = True
     name = "core.purchasing"
     label = "purchasing"
     default_auto_field = "django.db.models.BigAutoField"

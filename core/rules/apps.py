@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class RulesConfig(AppConfig):
+class RulesConfig(DomainAppConfig):
+    default = True
     name = "core.rules"
     label = "rules"
     default_auto_field = "django.db.models.BigAutoField"

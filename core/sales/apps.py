@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class SalesConfig(AppConfig):
+class SalesConfig(DomainAppConfig):
+    default = True
     name = "core.sales"
     label = "sales"
     default_auto_field = "django.db.models.BigAutoField"

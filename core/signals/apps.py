@@ -1,7 +1,8 @@
-from django.apps import AppConfig
+from core.modules import DomainAppConfig
 
 
-class SignalsConfig(AppConfig):
+class SignalsConfig(DomainAppConfig):
+    default = True
     name = "core.signals"
     label = "demand_signals"
     default_auto_field = "django.db.models.BigAutoField"
