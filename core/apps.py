@@ -19,6 +19,8 @@ class CoreConfig(ModuleConfig):
 
     def ready(self) -> None:
         # Imported here: GraphQL types need the models, which are not loaded when apps.py is.
+        from core.graphql.accounts import AccountMutations, AccountQueries
         from core.graphql.core_queries import CoreQueries
 
-        self.graphql_queries = (CoreQueries,)
+        self.graphql_queries = (CoreQueries, AccountQueries)
+        self.graphql_mutations = (AccountMutations,)

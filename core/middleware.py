@@ -56,29 +56,23 @@ class ApiKeyMiddleware:
         tenant = getattr(request, "tenant", None)
         if header is None or tenant is None or tenant.schema_name == "public":
             return self.get_response(request)
-        from django.http import JsonResponse
-
         from tenants.accounts.services import authenticate_api_key
 
         scheme, _, token = header.partition(" ")
         token = token.strip()
         if scheme.lower() != "bearer" or not token or " " in token:
-            return JsonResponse(
-                {
-                    "errors": [
-                        {
-                            "message": "Malformed Authorization header: expected `Bearer <api key>`.",
-                            "extensions": {"code": "NOT_AUTHENTICATED"},
-                        }
-                    ]
-                },
-                status=401,
-            )
+            return _unauthorized("Malformed Authorization header: expected `Bearer <api key>`.")
         key = authenticate_api_key(token)
         if key is None:
-            return JsonResponse(
-                {"errors": [{"message": "Invalid or revoked API key.", "extensions": {"code": "NOT_AUTHENTICATED"}}]}, status=401
-            )
+            return _unauthorized("Invalid or revoked API key.")
         request.api_key = key  # type: ignore[attr-defined]
         request._dont_enforce_csrf_checks = True  # type: ignore[attr-defined]
         return self.get_response(request)
+
+
+def _unauthorized(message: str) -> HttpResponse:
+    from django.http import JsonResponse
+
+    response = JsonResponse({"errors": [{"message": message, "extensions": {"code": "NOT_AUTHENTICATED"}}]}, status=401)
+    response["WWW-Authenticate"] = 'Bearer realm="api", error="invalid_token"'
+    return response

@@ -1,7 +1,19 @@
 """BaseMutation: declares its permission and module in Meta; the base class enforces both.
 
-Domain exceptions and ValidationErrors become typed `errors { field message code }`; anything else is an
-internal error whose text never reaches the client.
+    class CreateApiKey(BaseMutation):
+        class Meta:
+            permissions = (Permission.ADMINISTER,)
+            required_module = "core"
+
+        @classmethod
+        def perform_mutation(cls, root, info, **data):
+            ...  # call a service; raise ValidationError or a DomainError for the client
+
+Every mutation writes, so whatever permission it names, the actor must at least be able to OPERATE
+(a viewer or a read-only key never gets through) and the module must be writable. The mutation runs in
+one transaction: a typed error rolls back everything it wrote. Domain exceptions and ValidationErrors
+become typed `errors { field message code }`; anything else is an internal error whose text never reaches
+the client.
 """
 
 from __future__ import annotations
@@ -11,9 +23,10 @@ from typing import Any
 
 import graphene
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from graphene.types.mutation import MutationOptions
 
-from core.access import AccessDenied, actor_from_request, check_access
+from core.access import AccessDenied, Actor, check_access
 from core.graphql.errors import DomainError, Error, errors_from_validation_error
 from tenants.accounts.roles import Permission
 
@@ -24,7 +37,7 @@ class BaseMutationOptions(MutationOptions):
 
 
 class BaseMutation(graphene.Mutation):
-    errors = graphene.List(graphene.NonNull(Error), required=True)
+    errors = graphene.List(graphene.NonNull(Error), required=True, description="Empty when the mutation succeeded.")
 
     class Meta:
         abstract = True
@@ -39,30 +52,39 @@ class BaseMutation(graphene.Mutation):
     ) -> None:
         if _meta is None:
             _meta = BaseMutationOptions(cls)
-        _meta.permissions = tuple(permissions)
+        _meta.permissions = tuple(permissions) or (Permission.OPERATE,)
         _meta.required_module = required_module
         options.setdefault("resolver", cls._mutate_entry)
         super().__init_subclass_with_meta__(_meta=_meta, **options)
 
     @classmethod
+    def check_permissions(cls, request: Any) -> Actor:
+        """Raise AccessDenied unless the request's actor may run this mutation."""
+        actor: Actor | None = None
+        for permission in cls._meta.permissions:
+            # A mutation always writes, whatever permission it names.
+            needed = permission if permission.writes else Permission.OPERATE
+            actor = check_access(request, needed, cls._meta.required_module)
+        assert actor is not None  # permissions is never empty (see __init_subclass_with_meta__)
+        return actor
+
+    @classmethod
     def _mutate_entry(cls, root: Any, info: Any, **data: Any) -> BaseMutation:
-        request = info.context
         try:
-            for permission in cls._meta.permissions or (Permission.OPERATE,):
-                # A mutation always writes, whatever permission it names.
-                check_access(request, permission if permission.writes else Permission.OPERATE, cls._meta.required_module)
-            actor = actor_from_request(request)
-            if actor.api_key is not None and not actor.api_key.can_write:
-                raise AccessDenied("This API key is read-only.")
+            cls.check_permissions(info.context)
         except AccessDenied as error:
             return cls(errors=[Error(field=None, message=str(error), code=error.code)])
         try:
-            return cls.perform_mutation(root, info, **data)
+            with transaction.atomic():
+                result = cls.perform_mutation(root, info, **data)
         except ValidationError as error:
             return cls(errors=errors_from_validation_error(error))
         except DomainError as error:
             return cls(errors=[Error(field=error.field, message=str(error), code=error.code)])
+        if result.errors is None:
+            result.errors = []
+        return result
 
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, **data: Any) -> BaseMutation:
-        raise TypeError(f"{cls.__name__} must define perform_mutation")  # abstract
+        raise NotImplementedError(f"{cls.__name__} must define perform_mutation")

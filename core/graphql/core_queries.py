@@ -59,6 +59,9 @@ def module_list(request: Any) -> list[ModuleType]:
 
 
 class CoreQueries(graphene.ObjectType):
+    # Platform fields: any signed-in actor may read them, whatever modules its API key is scoped to.
+    required_module = None
+
     me = graphene.Field(MeType, required=True)
     tenant = graphene.Field(TenantType, required=True)
     modules = graphene.List(graphene.NonNull(ModuleType), required=True)

@@ -1,34 +1,32 @@
-"""The tenant's /graphql/ endpoint: auth required, limits enforced, internal errors masked."""
+"""The tenant's /graphql/ endpoint: auth required, limits enforced, internal errors masked.
+
+Order of the checks: an oversized document (413) before anything is read or parsed; then who is acting
+(401, JSON, never a login redirect); then CSRF, for session users only (an API key is sent by a program,
+not a browser, so there is no forged request to guard against); then graphene-django parses, refuses a
+mutation over GET (405) and validates against our limit rules.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from graphene.validation import DisableIntrospection
-from graphene_django.views import GraphQLView
-from graphql import GraphQLError
+from django.middleware.csrf import CsrfViewMiddleware
+from django.views.decorators.csrf import csrf_exempt
+from graphene_django.views import GraphQLView, HttpError
+from graphql import GraphQLError, specified_rules
 
-from core.access import actor_from_request
-from core.graphql.limits import build_limit_rules
+from core.access import AccessDenied, actor_from_request
+from core.graphql.errors import DomainError
+from core.graphql.limits import NoIntrospection, build_limit_rules
 from core.graphql.permissions import ModuleGuardMiddleware
 
 logger = logging.getLogger(__name__)
 
-# Errors whose message is written for the client; anything else is masked.
-_SAFE_CODES = {
-    "NOT_AUTHENTICATED",
-    "PERMISSION_DENIED",
-    "MODULE_NOT_ENABLED",
-    "MODULE_READ_ONLY",
-    "QUERY_TOO_DEEP",
-    "QUERY_TOO_COMPLEX",
-    "BAD_REQUEST",
-}
 GENERIC_MESSAGE = "Internal server error. The error has been logged."
+_HTTP_CODES = {400: "BAD_REQUEST", 405: "METHOD_NOT_ALLOWED"}
 
 
 def json_error(message: str, code: str, status: int) -> JsonResponse:
@@ -42,46 +40,82 @@ class TenantGraphQLView(GraphQLView):
         kwargs.setdefault("middleware", [ModuleGuardMiddleware()])
         super().__init__(**kwargs)
 
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Any:
+        # CSRF is enforced in dispatch, and only for session users, so that a program without a
+        # valid key gets a JSON 401 rather than Django's HTML CSRF page.
+        return csrf_exempt(super().as_view(**initkwargs))
+
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if (
-            len(request.body or b"") > settings.GRAPHQL_MAX_DOCUMENT_BYTES
-            or len(request.GET.get("query", "")) > settings.GRAPHQL_MAX_DOCUMENT_BYTES
-        ):
-            return json_error(
-                f"The GraphQL document is larger than {settings.GRAPHQL_MAX_DOCUMENT_BYTES} bytes.", "BAD_REQUEST", 413
+        limit = settings.GRAPHQL_MAX_DOCUMENT_BYTES
+        if _declared_length(request) > limit or len(request.GET.get("query", "")) > limit or len(request.body or b"") > limit:
+            return json_error(f"The GraphQL document is larger than {limit} bytes.", "PAYLOAD_TOO_LARGE", 413)
+        actor = actor_from_request(request)
+        if not actor.is_authenticated:
+            response = json_error(
+                "Authentication required: sign in, or send `Authorization: Bearer <api key>`.", "NOT_AUTHENTICATED", 401
             )
-        if not actor_from_request(request).is_authenticated:
-            return json_error("Sign in or send `Authorization: Bearer <api key>`.", "NOT_AUTHENTICATED", 401)
-        self.validation_rules = self._rules(request)
+            response["WWW-Authenticate"] = 'Bearer realm="graphql"'
+            return response
+        if actor.api_key is None and CsrfViewMiddleware(_no_response).process_view(request, _no_response, (), {}) is not None:
+            return json_error(
+                "CSRF check failed: send the `csrftoken` cookie's value in the X-CSRFToken header.", "CSRF_FAILED", 403
+            )
         return super().dispatch(request, *args, **kwargs)
 
-    def _rules(self, request: HttpRequest) -> list[Any]:
-        variables: dict[str, Any] = {}
-        try:
-            if request.method == "POST" and request.content_type == "application/json":
-                body = json.loads(request.body or b"{}")
-                variables = (body.get("variables") or {}) if isinstance(body, dict) else {}
-        except (ValueError, AttributeError):
-            variables = {}
-        rules: list[Any] = build_limit_rules(
-            settings.GRAPHQL_MAX_DEPTH,
-            settings.GRAPHQL_MAX_ALIASES,
-            settings.GRAPHQL_MAX_COMPLEXITY,
-            variables if isinstance(variables, dict) else {},
-        )
+    def execute_graphql_request(
+        self,
+        request: HttpRequest,
+        data: Any,
+        query: str | None,
+        variables: Any,
+        operation_name: str | None,
+        show_graphiql: bool = False,
+    ) -> Any:
+        # The rules are built per request: complexity reads the page sizes the variables ask for, and
+        # the introspection switch is read at request time.
+        # graphql-core's validate() takes `rules` as a replacement, not an addition: keep the standard
+        # rules (types, unknown fields, fragment cycles) first, or none of them would run.
+        rules: list[Any] = [
+            *specified_rules,
+            *build_limit_rules(
+                settings.GRAPHQL_MAX_DEPTH,
+                settings.GRAPHQL_MAX_ALIASES,
+                settings.GRAPHQL_MAX_COMPLEXITY,
+                variables if isinstance(variables, dict) else {},
+            ),
+        ]
         if not settings.GRAPHQL_INTROSPECTION:
-            rules.append(DisableIntrospection)
-        return rules
+            rules.append(NoIntrospection)
+        self.validation_rules = rules
+        return super().execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
 
     @staticmethod
     def format_error(error: Any) -> dict[str, Any]:
+        if isinstance(error, HttpError):
+            # graphene-django's own refusals (405 mutation over GET, 400 bad JSON): written for the client.
+            status = error.response.status_code
+            message = error.message or error.response.content.decode(errors="replace")
+            return {"message": message, "extensions": {"code": _HTTP_CODES.get(status, "BAD_REQUEST")}}
         if isinstance(error, GraphQLError):
             original = error.original_error
-            code = (error.extensions or {}).get("code")
-            if original is None or code in _SAFE_CODES:
-                return error.formatted
+            if original is None or isinstance(original, GraphQLError):
+                return dict(error.formatted)  # syntax, validation, limits, access: written for the client
+            if isinstance(original, DomainError | AccessDenied):
+                return {**error.formatted, "extensions": {"code": original.code}}
             # An exception inside a resolver: log it (Sentry picks it up), tell the client nothing.
             logger.error("GraphQL resolver error", exc_info=original)
             return {"message": GENERIC_MESSAGE, "path": error.path, "extensions": {"code": "INTERNAL_ERROR"}}
         logger.error("GraphQL error", exc_info=error)
         return {"message": GENERIC_MESSAGE, "extensions": {"code": "INTERNAL_ERROR"}}
+
+
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _no_response(request: HttpRequest) -> HttpResponse:  # CsrfViewMiddleware needs a get_response and a view
+    raise AssertionError("not called")

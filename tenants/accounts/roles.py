@@ -53,3 +53,11 @@ _MINIMUM_ROLE = {
 
 def role_has(role: str | Role, permission: Permission) -> bool:
     return Role(role).rank >= permission.minimum_role.rank
+
+
+def can_assign_role(actor_role: str | Role, target_role: str | Role) -> bool:
+    """An administrator hands out roles up to admin; only an owner makes (or unmakes) an owner."""
+    actor, target = Role(actor_role), Role(target_role)
+    if not role_has(actor, Permission.ADMINISTER):
+        return False
+    return target is not Role.OWNER or actor is Role.OWNER

@@ -1,4 +1,4 @@
-"""State changes for users and API keys."""
+"""State changes for users and API keys; every rule about who may hand out which role lives here."""
 
 from __future__ import annotations
 
@@ -11,15 +11,17 @@ from datetime import timedelta
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tenants.accounts.exceptions import AccountErrorCode
 from tenants.accounts.models import ApiKey, ApiKeyScope, User
-from tenants.accounts.roles import Permission, Role, role_has
+from tenants.accounts.roles import Permission, Role, can_assign_role, role_has
 
 API_KEY_PREFIX = "jxc"
 # Touch last_used_at at most this often, so a busy integrator doesn't write on every request.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
+LANGUAGES = ("zh-hans", "en")
 
 
 def hash_secret(secret: str) -> str:
@@ -27,50 +29,150 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+def _denied(message: str) -> ValidationError:
+    return ValidationError(message, code=AccountErrorCode.PERMISSION_DENIED.value)
+
+
+def _require_administrator(actor: User) -> None:
+    if not role_has(actor.role, Permission.ADMINISTER):
+        raise _denied("Only an owner or admin can manage users and API keys.")
+
+
+def _parse_role(role: Role | str) -> Role:
+    try:
+        return Role(role)
+    except ValueError:
+        raise ValidationError({"role": ValidationError(f"Unknown role {role!r}.", code=AccountErrorCode.INVALID.value)}) from None
+
+
 @transaction.atomic
 def create_user(
-    email: str, password: str, role: Role | str = Role.VIEWER, full_name: str = "", language: str = "zh-hans"
+    email: str,
+    password: str,
+    role: Role | str = Role.VIEWER,
+    full_name: str = "",
+    language: str = "zh-hans",
+    *,
+    actor: User | None = None,
 ) -> User:
-    email = email.strip().lower()
-    validate_email(email)
-    role = Role(role)
-    if User.objects.filter(email=email).exists():
-        raise ValidationError({"email": "A user with this email already exists."}, code="unique")
-    validate_password(password, user=User(email=email, full_name=full_name))
-    return User.objects.create_user(email=email, password=password, role=role.value, full_name=full_name, language=language)
+    """Add a person to the tenant. With an `actor`, the actor's right to hand out `role` is checked."""
+    role = _parse_role(role)
+    if actor is not None:
+        _require_administrator(actor)
+        if not can_assign_role(actor.role, role):
+            raise _denied("Only an owner can make another owner.")
+    email = (email or "").strip().lower()
+    full_name = (full_name or "").strip()
+    errors: dict[str, ValidationError] = {}
+    try:
+        validate_email(email)
+    except ValidationError:
+        errors["email"] = ValidationError("Enter a valid email address.", code=AccountErrorCode.INVALID.value)
+    if "email" not in errors and User.objects.filter(email=email).exists():
+        errors["email"] = ValidationError("A user with this email already exists.", code=AccountErrorCode.UNIQUE.value)
+    if len(full_name) > User._meta.get_field("full_name").max_length:  # type: ignore[operator]
+        errors["full_name"] = ValidationError("The name is too long (150 characters at most).", code="invalid")
+    if language not in LANGUAGES:
+        errors["language"] = ValidationError(f"Language must be one of {', '.join(LANGUAGES)}.", code="invalid")
+    try:
+        validate_password(password, user=User(email=email, full_name=full_name))
+    except ValidationError as error:
+        errors["password"] = error  # keeps Django's codes: password_too_short, password_too_common, ...
+    if errors:
+        raise ValidationError(errors)
+    try:
+        with transaction.atomic():  # a concurrent signup with the same email loses here, not in a 500
+            return User.objects.create_user(
+                email=email, password=password, role=role.value, full_name=full_name, language=language
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"email": ValidationError("A user with this email already exists.", code=AccountErrorCode.UNIQUE.value)}
+        ) from None
 
 
+def _lock_owners() -> list[User]:
+    # Lock every active owner in pk order: two admins demoting the last two owners at once serialise here.
+    return list(User.objects.select_for_update().filter(role=Role.OWNER.value, is_active=True).order_by("pk"))
+
+
+def _guard_owner_removal(user: User) -> None:
+    if user.role == Role.OWNER.value and user.is_active:
+        owners = _lock_owners()
+        if len([owner for owner in owners if owner.pk != user.pk]) == 0:
+            raise ValidationError("The company needs at least one active owner.", code=AccountErrorCode.LAST_OWNER.value)
+
+
+@transaction.atomic
 def change_role(actor: User, user: User, role: Role | str) -> User:
-    role = Role(role)
-    if not role_has(actor.role, Permission.ADMINISTER):
-        raise ValidationError("Only an owner or admin can change roles.", code="permission_denied")
-    if role is Role.OWNER and actor.role != Role.OWNER.value:
-        raise ValidationError("Only an owner can make another owner.", code="permission_denied")
-    user.role = role.value
-    user.save(update_fields=["role"])
+    role = _parse_role(role)
+    _require_administrator(actor)
+    if not can_assign_role(actor.role, role):
+        raise _denied("Only an owner can make another owner.")
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if not can_assign_role(actor.role, user.role):
+        raise _denied("Only an owner can change an owner's role.")
+    if role is not Role.OWNER:
+        _guard_owner_removal(user)
+    if user.role != role.value:
+        user.role = role.value
+        user.save(update_fields=["role"])
+    return user
+
+
+@transaction.atomic
+def deactivate_user(actor: User, user: User) -> User:
+    """Sign a person out for good: an inactive user's sessions stop working at the next request."""
+    _require_administrator(actor)
+    user = User.objects.select_for_update().get(pk=user.pk)
+    if user.pk == actor.pk:
+        raise _denied("You cannot deactivate yourself.")
+    if not can_assign_role(actor.role, user.role):
+        raise _denied("Only an owner can deactivate an owner.")
+    _guard_owner_removal(user)
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
     return user
 
 
 @transaction.atomic
 def create_api_key(actor: User, name: str, scope: str = ApiKeyScope.READ, modules: Iterable[str] = ()) -> tuple[ApiKey, str]:
-    """Create a key and return it with its plaintext, which is shown once and never stored."""
-    if not role_has(actor.role, Permission.ADMINISTER):
-        raise ValidationError("Only an owner or admin can create API keys.", code="permission_denied")
-    if scope not in ApiKeyScope.values:
-        raise ValidationError({"scope": f"Unknown scope {scope!r}."}, code="invalid")
+    """Create a key and return it with its plaintext, which is shown once and never stored.
+
+    Names are unique among active keys, so a double-submitted form fails the second time instead of
+    leaving a key whose secret nobody saw.
+    """
+    _require_administrator(actor)
     from core.modules import registry  # the registry is platform machinery, not a domain app
 
+    name = (name or "").strip()
     modules = sorted(set(modules))
+    errors: dict[str, ValidationError] = {}
+    if not name:
+        errors["name"] = ValidationError("A key needs a name.", code=AccountErrorCode.REQUIRED.value)
+    elif len(name) > ApiKey._meta.get_field("name").max_length:  # type: ignore[operator]
+        errors["name"] = ValidationError("The name is too long (100 characters at most).", code="invalid")
+    elif ApiKey.objects.filter(name=name, revoked_at__isnull=True).exists():
+        errors["name"] = ValidationError(f"An active key named {name!r} already exists.", code=AccountErrorCode.UNIQUE.value)
+    if scope not in ApiKeyScope.values:
+        errors["scope"] = ValidationError(f"Unknown scope {scope!r}.", code=AccountErrorCode.INVALID.value)
     unknown = [code for code in modules if code not in registry.codes()]
     if unknown:
-        raise ValidationError({"modules": f"Unknown module codes: {', '.join(unknown)}."}, code="invalid")
-    if not name.strip():
-        raise ValidationError({"name": "A key needs a name."}, code="required")
+        errors["modules"] = ValidationError(f"Unknown module codes: {', '.join(unknown)}.", code=AccountErrorCode.INVALID.value)
+    if errors:
+        raise ValidationError(errors)
     prefix = secrets.token_hex(4)
     secret = secrets.token_urlsafe(32)
-    key = ApiKey.objects.create(
-        name=name.strip(), prefix=prefix, hashed_secret=hash_secret(secret), scope=scope, modules=modules, created_by=actor
-    )
+    try:
+        with transaction.atomic():  # the partial unique index settles a race between two submits
+            key = ApiKey.objects.create(
+                name=name, prefix=prefix, hashed_secret=hash_secret(secret), scope=scope, modules=modules, created_by=actor
+            )
+    except IntegrityError:
+        raise ValidationError(
+            {"name": ValidationError(f"An active key named {name!r} already exists.", code=AccountErrorCode.UNIQUE.value)}
+        ) from None
     return key, f"{API_KEY_PREFIX}_{prefix}_{secret}"
 
 
@@ -90,9 +192,11 @@ def authenticate_api_key(raw: str) -> ApiKey | None:
     return key
 
 
+@transaction.atomic
 def revoke_api_key(actor: User, key: ApiKey) -> ApiKey:
-    if not role_has(actor.role, Permission.ADMINISTER):
-        raise ValidationError("Only an owner or admin can revoke API keys.", code="permission_denied")
+    """Revoke at once and for good; revoking twice keeps the first revocation time."""
+    _require_administrator(actor)
+    key = ApiKey.objects.select_for_update().get(pk=key.pk)
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
