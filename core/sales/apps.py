@@ -6,3 +6,17 @@ class SalesConfig(DomainAppConfig):
     name = "core.sales"
     label = "sales"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Sales"
+
+    def ready(self) -> None:
+        from core.inventory.position import register_position_source
+        from core.sales.selectors import backorder_quantities
+
+        # Stock owed to customers lowers inventory position at the source, so replenishment covers it.
+        register_position_source("sales.backorders", backorder_quantities)
+
+        from core.sales.graphql.mutations import SalesMutations
+        from core.sales.graphql.queries import SalesQueries
+
+        self.graphql_queries = (SalesQueries,)
+        self.graphql_mutations = (SalesMutations,)
