@@ -1,0 +1,196 @@
+"""Rules engine cost per event with 100 active rules, against a baseline of 1 rule measured in the same run.
+
+Cases (p50/p95 in µs per event):
+  conditions_only   the compiled conditions of every active rule over one event's context (pure in-process work);
+                    conditions_only_best_of_5 times each event 5 times and keeps the minimum, which removes the
+                    preemptions a loaded 2-core machine adds to the tail
+  evaluate_preload  evaluate() with the rules preloaded and no audit: conditions plus the matched rules' actions
+                    (each action claims its idempotency row, so a match costs database writes)
+  evaluate_full     evaluate() as production calls it: the active-rule query, conditions, actions and the audit
+                    log batched into one INSERT per event
+
+The rules live in a scratch schema created for the run and dropped afterwards; nothing else is touched.
+
+    DATABASE_URL=postgresql://... .venv/bin/python tests/bench/bench_rules.py
+
+Writes tests/bench/results/rules.json. Never a pass/fail test: the machine's load moves the figures.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import random
+import statistics
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings.base")
+os.environ.setdefault("JXC_ALLOW_GENERATED_SECRET", "1")  # a local measurement, no sessions are signed
+RESULTS = REPO / "tests" / "bench" / "results" / "rules.json"
+TRIGGER = "sales_order.confirmed"
+TIERS = ["VIP", "gold", "silver", "standard"]
+CATEGORIES = ["生鲜", "冷冻", "饮料", "日用", "家电", "服装"]
+CITIES = ["北京", "上海", "广州", "成都", "机场", "杭州"]
+
+
+def random_rule_text(rng: random.Random) -> str:
+    """A rule of the shape strategists write: three or four tests, mostly AND, about 1% of events match."""
+    tests = [
+        f"客户等级为{rng.choice(['VIP', '金牌', '银牌', '普通'])}",
+        f"订单金额>{rng.randrange(5000, 40000, 500)}",
+        f'商品类别属于("{rng.choice(CATEGORIES)}"、"{rng.choice(CATEGORIES)}")',
+        f'收货地址包含"{rng.choice(CITIES)}"',
+        f"批次剩余天数在{rng.randint(0, 5)}和{rng.randint(6, 30)}之间",
+        f"降水概率>={rng.randint(40, 90)}",
+    ]
+    chosen = rng.sample(tests, 3)
+    if rng.random() < 0.3:
+        chosen[2] = f"({chosen[2]}或周末)"
+    return f'当{"且".join(chosen)}时，添加标签"r{rng.randint(1, 999)}"'
+
+
+def random_event(rng: random.Random) -> dict:
+    return {
+        "customer": {"tier": rng.choice(TIERS)},
+        "order": {
+            "total": Decimal(rng.randint(100, 50000)),
+            "shipping_address": f"{rng.choice(CITIES)}市某路{rng.randint(1, 99)}号",
+        },
+        "item": {"category": rng.choice(CATEGORIES)},
+        "lot": {"days_to_expiry": rng.randint(0, 60)},
+        "signal": {"precipitation_probability": rng.randint(0, 100)},
+        "calendar": {"is_weekend": rng.random() < 2 / 7},
+    }
+
+
+def percentiles(samples_ns: list[int]) -> dict[str, float]:
+    cuts = statistics.quantiles(samples_ns, n=100)
+    return {"p50_us": round(cuts[49] / 1000, 1), "p95_us": round(cuts[94] / 1000, 1), "n": len(samples_ns)}
+
+
+def measure(rule_count: int, events: list[dict], full_events: int) -> dict[str, dict[str, float]]:
+    from core.rules import services
+    from core.rules.evaluator import evaluate, load_rules, make_lookup
+    from core.rules.models import Rule
+
+    Rule.objects.all().delete()
+    rng = random.Random(rule_count)
+    for i in range(rule_count):
+        services.create_rule(name=f"bench {i}", trigger=TRIGGER, text=random_rule_text(rng), actor="bench")
+    rules = load_rules(TRIGGER)
+    assert len(rules) == rule_count
+
+    conditions, best_of_5, preload, full, matches = [], [], [], [], []
+    for event in events:
+        runs = []
+        for _ in range(5):
+            started = time.perf_counter_ns()
+            lookup = make_lookup(event)
+            matched = sum(1 for rule in rules if rule.predicate(lookup))
+            runs.append(time.perf_counter_ns() - started)
+        conditions.append(runs[0])
+        best_of_5.append(min(runs))  # the same event 5 times: the minimum drops the scheduler's preemptions
+        matches.append(matched)
+    for event in events:
+        subject = {"type": "sales_order", "id": uuid.uuid4().hex[:12], "tags": []}
+        started = time.perf_counter_ns()
+        evaluate(TRIGGER, event, subject, uuid.uuid4().hex, rules=rules, audit=False)
+        preload.append(time.perf_counter_ns() - started)
+    for event in events[:full_events]:
+        subject = {"type": "sales_order", "id": uuid.uuid4().hex[:12], "tags": []}
+        started = time.perf_counter_ns()
+        evaluate(TRIGGER, event, subject, uuid.uuid4().hex)
+        full.append(time.perf_counter_ns() - started)
+    return {
+        "conditions_only": percentiles(conditions),
+        "conditions_only_best_of_5": percentiles(best_of_5),
+        "evaluate_preload": percentiles(preload),
+        "evaluate_full": percentiles(full),
+        "matched_rules_per_event": {"mean": round(statistics.mean(matches), 2), "max": max(matches)},
+    }
+
+
+def measure_floors(count: int) -> dict[str, dict[str, float]]:
+    """The database floors under every writing case on this machine at this load: one `SELECT 1`, and one
+    committed one-row INSERT (the WAL flush that any evaluate() that writes pays once)."""
+    from django.db import connection, transaction
+
+    select, commit = [], []
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_commit_floor (id serial PRIMARY KEY)")
+        for _ in range(count):
+            started = time.perf_counter_ns()
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+            select.append(time.perf_counter_ns() - started)
+            started = time.perf_counter_ns()
+            with transaction.atomic():
+                cursor.execute("INSERT INTO bench_commit_floor DEFAULT VALUES")
+            commit.append(time.perf_counter_ns() - started)
+    return {"select_1": percentiles(select), "insert_commit": percentiles(commit)}
+
+
+def main() -> None:
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from core.rules.models import ApprovalRequest, Rule, RuleActionLog, RuleEvaluation, RuleNotification, RuleVersion
+
+    schema = f"bench_rules_{os.getpid()}"
+    events = [random_event(random.Random(seed)) for seed in range(2000)]
+    with connection.cursor() as cursor:
+        cursor.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        connection.set_schema(schema)
+        with connection.schema_editor() as editor:
+            for model in (Rule, RuleVersion, RuleEvaluation, RuleActionLog, ApprovalRequest, RuleNotification):
+                editor.create_model(model)
+        # autocommit, as in production: one transaction around thousands of savepoints would measure
+        # PostgreSQL's subtransaction overflow instead of the engine
+        floors = measure_floors(400)
+        baseline = measure(1, events, full_events=400)
+        hundred = measure(100, events, full_events=400)
+    finally:
+        connection.set_schema_to_public()
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+    result = {
+        "benchmark": "rules",
+        "machine": {
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+            "python": sys.version.split()[0],
+            "load_average_1m": round(os.getloadavg()[0], 2),
+        },
+        "db_floors": floors,
+        "baseline_1_rule": baseline,
+        "rules_100": hundred,
+        "events": len(events),
+        "notes": "conditions_only is the in-process target (<1 ms p95); evaluate_full includes one rule query and one "
+        "batched audit INSERT per event, plus an idempotency claim per matched action.",
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    print(f"{'case':<28}{'1 rule p50/p95 µs':>24}{'100 rules p50/p95 µs':>26}")
+    for case in ("conditions_only", "conditions_only_best_of_5", "evaluate_preload", "evaluate_full"):
+        one, many = baseline[case], hundred[case]
+        print(f"{case:<28}{one['p50_us']:>12} / {one['p95_us']:<9}{many['p50_us']:>14} / {many['p95_us']:<9}")
+    print(f"matched rules per event (100 rules): {hundred['matched_rules_per_event']}")
+    for name, floor in floors.items():
+        print(f"database floor {name:<14} p50/p95 µs: {floor['p50_us']} / {floor['p95_us']}")
+    print(f"load average (1 min): {result['machine']['load_average_1m']}")
+    print(f"wrote {RESULTS.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
