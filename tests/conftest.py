@@ -84,7 +84,7 @@ def _reset_schema() -> Iterator[None]:
 
 
 @pytest.fixture
-def committed(django_db_blocker) -> Iterator[None]:
+def committed(django_db_setup, django_db_blocker) -> Iterator[None]:  # noqa: ARG001 - forces the test DB
     """Database access outside the per-test transaction: writes are committed and visible to other
     processes. Tests using it must clean up after themselves (use `committed_tenant`)."""
     with django_db_blocker.unblock():
@@ -103,3 +103,96 @@ def committed_tenant(tenants_setup, committed) -> Iterator[TenantInfo]:
     finally:
         connection.set_schema_to_public()
         delete_tenant(Tenant.objects.get(pk=info.tenant.pk))
+
+
+# --- a real Celery worker -------------------------------------------------------------------------
+
+
+@dataclass
+class CeleryWorker:
+    process: object
+    log_path: object
+    broker_dir: object
+
+    def wait_for(self, condition, timeout: float = 30.0, interval: float = 0.1):
+        """Poll `condition()` until it returns something truthy; fail with the worker log on timeout."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            result = condition()
+            if result:
+                return result
+            time.sleep(interval)
+        pytest.fail(f"condition not met within {timeout}s; worker log:\n{self.log_tail()}")
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, tmp_path_factory) -> Iterator[CeleryWorker]:
+    """A real worker process, `celery -A core worker --pool=solo`, on the pytest test database.
+
+    The worker is another process, so it sees committed rows only: use it with `committed_tenant`
+    (or `committed`), never with `db`/`alpha`/`in_alpha`, whose writes are rolled back. Enqueue as the
+    app does, inside the tenant's schema (`core.tasks.enqueue_on_commit(task, ...)` or `task.delay(...)`
+    under `schema_context`), then assert the effect a user would see by polling the database:
+
+        def test_x(celery_worker, committed_tenant):
+            with schema_context(committed_tenant.schema):
+                enqueue_on_commit(my_task, 42)
+                celery_worker.wait_for(lambda: Thing.objects.filter(n=42).exists())
+
+    The broker is a `filesystem://` folder private to this session; this process's producer is pointed
+    at the same folder for the session (core.celery.configure_broker) and back afterwards. The worker's
+    log is at `celery_worker.log_path`; `wait_for` prints its tail when a condition times out.
+    """
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from core.celery import configure_broker, restore_broker
+
+    db = connection.settings_dict
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    database_url = f"postgresql://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+    base = tmp_path_factory.mktemp("celery")
+    broker_dir, log_path = base / "broker", base / "worker.log"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "core.settings.test"),
+        "DATABASE_URL": database_url,
+        "JXC_VAR_DIR": str(settings.VAR_DIR),
+        "CELERY_BROKER_URL": "filesystem://",
+        "CELERY_FILESYSTEM_DIR": str(broker_dir),
+        "CELERY_TASK_ALWAYS_EAGER": "0",
+        "TENANT_SPARE_SCHEMAS": "0",
+        "SENTRY_DSN": "",
+    }
+    previous_broker = configure_broker("filesystem://", broker_dir)
+    celery_bin = Path(sys.executable).parent / "celery"
+    command = [str(celery_bin), "-A", "core", "worker", "--pool=solo", "-l", "info"]
+    command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"pytest-{os.getpid()}@%h"]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+    worker = CeleryWorker(process, log_path, broker_dir)
+    try:
+        deadline = time.monotonic() + 90
+        while " ready." not in log_path.read_text(errors="replace"):
+            if process.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"the Celery worker did not start; its log:\n{worker.log_tail()}")
+            time.sleep(0.2)
+        yield worker
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        restore_broker(previous_broker)

@@ -1,3 +1,5 @@
+"""Partners: suppliers and customers."""
+
 from core.modules import DomainAppConfig
 
 
@@ -6,3 +8,11 @@ class PartnersConfig(DomainAppConfig):
     name = "core.partners"
     label = "partners"
     default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "Partners"
+
+    def ready(self) -> None:
+        from core.partners.graphql.mutations import PartnerMutations
+        from core.partners.graphql.queries import PartnerQueries
+
+        self.graphql_queries = (PartnerQueries,)
+        self.graphql_mutations = (PartnerMutations,)

@@ -103,6 +103,11 @@ AUTH_USER_MODEL = "accounts.User"
 # Provisioning clones this migrated template schema instead of running every migration.
 TENANT_BASE_SCHEMA = os.environ.get("TENANT_BASE_SCHEMA", "tenant_template")
 TENANT_CREATION_FAKES_MIGRATIONS = True
+# Issue `SET search_path` once per connection and schema switch, not before every cursor: it halved the
+# round trips of a stock posting (django-tenants resets it on set_tenant, rollback and savepoint rollback).
+TENANT_LIMIT_SET_CALLS = True
+# Spare schemas cloned ahead of time, so signup renames one instead of waiting seconds for a clone.
+TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 2)
 PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "core.urls_public"
 ROOT_URLCONF = "core.urls_tenant"
@@ -226,9 +231,16 @@ CELERY_FILESYSTEM_DIR = Path(os.environ.get("CELERY_FILESYSTEM_DIR", VAR_DIR / "
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
 
+# --- outbound webhooks (core/events) ------------------------------------------------------------
+# Tenant admins' webhook URLs may not point at loopback/private/link-local addresses unless this is on
+# (local development by default; never in production).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", DEBUG)
+
 # --- mlflow -------------------------------------------------------------------------------------
 MLFLOW_TRACKING_URI = os.environ.get("MLFLOW_TRACKING_URI", f"sqlite:///{VAR_DIR / 'mlflow.db'}")
 MLFLOW_ARTIFACT_ROOT = os.environ.get("MLFLOW_ARTIFACT_ROOT", str(VAR_DIR / "mlartifacts"))
+# Weather signal: a JSON endpoint polled by core.signals.services.HttpWeatherSource; empty = ingest API/file only.
+WEATHER_PROVIDER_URL = os.environ.get("WEATHER_PROVIDER_URL", "")
 
 # --- stripe -------------------------------------------------------------------------------------
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

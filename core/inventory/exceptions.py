@@ -1,0 +1,46 @@
+"""Ledger errors with stable codes."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from core.graphql.errors import DomainError
+
+
+class InventoryErrorCode(str, Enum):
+    INSUFFICIENT_STOCK = "INSUFFICIENT_STOCK"
+    LOT_REQUIRED = "LOT_REQUIRED"
+    UNKNOWN_LOT = "UNKNOWN_LOT"
+    INVALID_MOVE = "INVALID_MOVE"
+    INVALID_QUANTITY = "INVALID_QUANTITY"
+    UNKNOWN_POSTING = "UNKNOWN_POSTING"
+
+
+class InventoryError(DomainError):
+    code = InventoryErrorCode.INVALID_MOVE.value
+
+
+class InsufficientStock(InventoryError):
+    """On hand (or on hand less reserved) would fall below zero at a stock-holding location."""
+
+    code = InventoryErrorCode.INSUFFICIENT_STOCK.value
+
+
+class LotRequired(InventoryError):
+    code = InventoryErrorCode.LOT_REQUIRED.value
+
+
+class UnknownLot(InventoryError):
+    code = InventoryErrorCode.UNKNOWN_LOT.value
+
+
+class InvalidMove(InventoryError):
+    code = InventoryErrorCode.INVALID_MOVE.value
+
+
+class InvalidQuantity(InventoryError):
+    code = InventoryErrorCode.INVALID_QUANTITY.value
+
+
+class UnknownPosting(InventoryError):
+    code = InventoryErrorCode.UNKNOWN_POSTING.value

@@ -1,0 +1,22 @@
+"""Partner errors with stable codes."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from core.graphql.errors import DomainError
+
+
+class PartnerErrorCode(str, Enum):
+    DUPLICATE_CODE = "DUPLICATE_CODE"
+    INVALID_LEAD_TIME = "INVALID_LEAD_TIME"
+
+
+class DuplicatePartnerCode(DomainError):
+    code = PartnerErrorCode.DUPLICATE_CODE.value
+    field = "code"
+
+
+class InvalidLeadTime(DomainError):
+    code = PartnerErrorCode.INVALID_LEAD_TIME.value
+    field = "days"
