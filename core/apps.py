@@ -15,7 +15,16 @@ class CoreConfig(ModuleConfig):
     always_on = True
     monthly_price_cny = 199
     monthly_price_usd = 29
-    nav = (NavEntry("web:dashboard", "仪表盘", "Dashboard", "gauge"),)
+    nav = (
+        NavEntry("web:dashboard", "仪表盘", "Dashboard", "gauge"),
+        NavEntry("web:item_list", "商品", "Items", "box"),
+        NavEntry("web:stock_levels", "库存", "Stock", "layers"),
+        NavEntry("web:po_list", "采购订单", "Purchase orders", "truck"),
+        NavEntry("web:so_list", "销售订单", "Sales orders", "cart"),
+        NavEntry("web:transfer_list", "调拨", "Transfers", "shuffle"),
+        NavEntry("web:count_list", "盘点", "Counts", "clipboard"),
+        NavEntry("web:import_upload", "导入", "Imports", "upload"),
+    )
 
     def ready(self) -> None:
         # Imported here: GraphQL types need the models, which are not loaded when apps.py is.

@@ -1,0 +1,141 @@
+"""Web forms: parse and shape input only; every rule about the business lives in the services."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from core.catalog.models import Item, Unit
+from core.catalog.selectors import item_by_barcode
+from core.locations.models import Location, LocationKind
+from core.partners.models import Customer, Supplier
+
+IMPORT_KINDS = (
+    ("items", _("Items")),
+    ("suppliers", _("Suppliers")),
+    ("customers", _("Customers")),
+    ("opening_stock", _("Opening stock")),
+)
+
+
+def internal_locations() -> Any:
+    return Location.objects.filter(kind=LocationKind.INTERNAL, active=True).order_by("code")
+
+
+class LocationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Location) -> str:
+        return f"{obj.code} · {obj.name}"
+
+
+class PartnerChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.code} · {obj.name}"
+
+
+class ItemCodeField(forms.CharField):
+    """A scan box: a barcode or SKU typed or scanned, resolved to the item."""
+
+    def clean(self, value: Any) -> Item | None:
+        text = (super().clean(value) or "").strip()
+        if not text:
+            return None
+        item = Item.objects.filter(sku=text).first() or item_by_barcode(text)
+        if item is None:
+            raise forms.ValidationError(_("No item with SKU or barcode “%(code)s”."), params={"code": text}, code="unknown_item")
+        return item
+
+
+class TokenForm(forms.Form):
+    """Carries the one-shot token that makes a double submit harmless."""
+
+    token = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ItemForm(TokenForm):
+    sku = forms.CharField(label=_("SKU"), max_length=64, widget=forms.TextInput(attrs={"autofocus": True}))
+    name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200)
+    name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
+    base_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.order_by("code"))
+    barcodes = forms.CharField(label=_("Barcodes"), required=False, help_text=_("Separate several with spaces."))
+    lot_tracked = forms.BooleanField(label=_("Lot tracked"), required=False)
+    shelf_life_days = forms.IntegerField(label=_("Shelf life (days)"), required=False, min_value=1)
+
+    def service_fields(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        return {
+            "sku": data["sku"].strip(),
+            "name_zh": data["name_zh"].strip(),
+            "name_en": data["name_en"].strip(),
+            "base_unit_id": data["base_unit"].pk,
+            "barcodes": data["barcodes"].split(),
+            "lot_tracked": data["lot_tracked"],
+            "shelf_life_days": data["shelf_life_days"],
+        }
+
+
+class OrderLineForm(forms.Form):
+    item = ItemCodeField(label=_("Item (scan or SKU)"), required=False)
+    quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=18, decimal_places=4)
+    unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=18, decimal_places=4)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("item") is not None and not data.get("quantity"):
+            self.add_error("quantity", _("Enter a quantity."))
+        return data
+
+
+OrderLineFormSet = forms.formset_factory(OrderLineForm, extra=5, max_num=50)
+
+
+def filled_lines(formset: Any) -> list[dict[str, Any]]:
+    return [form.cleaned_data for form in formset.forms if form.cleaned_data.get("item") is not None]
+
+
+class PurchaseOrderForm(TokenForm):
+    supplier = PartnerChoiceField(label=_("Supplier"), queryset=Supplier.objects.filter(active=True).order_by("code"))
+    destination = LocationChoiceField(label=_("Receive into"), queryset=internal_locations())
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SalesOrderForm(TokenForm):
+    customer = PartnerChoiceField(label=_("Customer"), queryset=Customer.objects.filter(active=True).order_by("code"))
+    source = LocationChoiceField(label=_("Ship from"), queryset=internal_locations())
+    shipping_address = forms.CharField(label=_("Shipping address"), required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TransferForm(TokenForm):
+    from_location = LocationChoiceField(label=_("From"), queryset=internal_locations())
+    to_location = LocationChoiceField(label=_("To"), queryset=internal_locations())
+    notes = forms.CharField(label=_("Notes"), required=False)
+
+
+class ShipForm(forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), required=False, max_length=100)
+    tracking_number = forms.CharField(label=_("Tracking number"), required=False, max_length=100)
+    eta = forms.DateTimeField(label=_("ETA"), required=False, widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+
+class CountForm(TokenForm):
+    location = LocationChoiceField(label=_("Location"), queryset=internal_locations())
+    notes = forms.CharField(label=_("Notes"), required=False)
+
+
+class ImportForm(TokenForm):
+    kind = forms.ChoiceField(label=_("What to import"), choices=IMPORT_KINDS)
+    file = forms.FileField(label=_("File (.csv or .xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx"}))
+
+
+def decimal_or_none(raw: str | None) -> Decimal | None:
+    """A per-line quantity typed into a table: blank is 'not entered', anything else must be a number."""
+    text = (raw or "").strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except ArithmeticError:
+        raise forms.ValidationError(_("“%(value)s” is not a number."), params={"value": text}, code="invalid") from None

@@ -1,0 +1,153 @@
+"""Helpers every page shares: the acting user, typed-error messages, one-shot form tokens, paging."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest
+from django.utils.functional import Promise
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.access import Actor, actor_from_request
+from core.graphql.errors import DomainError
+from tenants.accounts.roles import Permission
+
+T = TypeVar("T")
+PAGE_SIZE = 25
+_TOKENS = "web_form_tokens"
+_TOKENS_KEPT = 50
+
+
+def actor(request: HttpRequest) -> Actor:
+    return actor_from_request(request)
+
+
+# A sentence in the reader's language for the codes a clerk meets most; the service's own (English) text
+# follows with the details, and the stable code closes the message so support can search for it.
+ERROR_SUMMARIES = {
+    "INVALID_TRANSITION": gettext_lazy("This step is not possible in the document's current state."),
+    "INSUFFICIENT_STOCK": gettext_lazy("Not enough stock."),
+    "OVER_RECEIPT": gettext_lazy("More is received than was ordered."),
+    "LOT_REQUIRED": gettext_lazy("Enter the lot code."),
+    "EXPIRY_REQUIRED": gettext_lazy("Enter the expiry date."),
+    "APPROVAL_NOT_ALLOWED": gettext_lazy("Only a manager may approve."),
+    "EMPTY_ORDER": gettext_lazy("Add at least one line."),
+    "INVALID_QUANTITY": gettext_lazy("Check the quantities."),
+    "EMPTY_TRANSFER": gettext_lazy("Add at least one line."),
+    "DUPLICATE_SKU": gettext_lazy("This SKU is already in use."),
+    "NOT_FULLY_ALLOCATED": gettext_lazy("Not all lines have stock allocated yet."),
+    "UNCOUNTED_LINES": gettext_lazy("Some lines are not counted yet."),
+    "INVALID_REASON": gettext_lazy("Choose a reason for the difference."),
+    "INVALID_LOCATION": gettext_lazy("This location cannot be used here."),
+}
+
+
+def error_text(error: Exception) -> str:
+    """The message a person reads: a translated summary, the domain error's text and its stable code."""
+    if isinstance(error, DomainError):
+        summary = ERROR_SUMMARIES.get(error.code)
+        return f"{summary} {error} ({error.code})" if summary else f"{error} ({error.code})"
+    if isinstance(error, ValidationError):
+        if hasattr(error, "error_dict"):
+            parts = [
+                " ".join(msgs) if field == "__all__" else f"{field}: {' '.join(msgs)}"
+                for field, msgs in error.message_dict.items()
+            ]
+            return "; ".join(parts)
+        return " ".join(error.messages)
+    return str(error)
+
+
+class ActionFailed(Exception):
+    """Raised inside `domain_call` so the view knows the service refused (the message is already queued)."""
+
+
+@contextmanager
+def domain_call(request: HttpRequest) -> Iterator[None]:
+    """Turn a service's typed refusal into a message on the page instead of a 500."""
+    try:
+        yield
+    except (DomainError, ValidationError) as error:
+        messages.error(request, error_text(error))
+        raise ActionFailed(str(error)) from error
+
+
+def run_action(request: HttpRequest, call: Callable[[], T], success: str) -> T | None:
+    """Call one service; on success queue `success`, on a typed refusal queue the error. None when refused."""
+    try:
+        with domain_call(request):
+            result = call()
+    except ActionFailed:
+        return None
+    messages.success(request, success)
+    return result
+
+
+def new_form_token() -> str:
+    """A token rendered into a form; posting it twice is recognised (see `token_seen` / `remember_token`)."""
+    return uuid.uuid4().hex
+
+
+def token_seen(request: HttpRequest, token: str) -> str | None:
+    """Where the first post of this form token led, if the form was already posted (a double submit)."""
+    return request.session.get(_TOKENS, {}).get(token) if token else None
+
+
+def remember_token(request: HttpRequest, token: str, target: str) -> None:
+    if not token:
+        return
+    seen: dict[str, str] = dict(request.session.get(_TOKENS, {}))
+    seen[token] = target
+    # keep the newest few: the session is a cookie-sized store, not a log
+    request.session[_TOKENS] = dict(list(seen.items())[-_TOKENS_KEPT:])
+
+
+def paginate(request: HttpRequest, queryset: QuerySet[Any], size: int = PAGE_SIZE) -> Page:
+    return Paginator(queryset, size).get_page(request.GET.get("page"))
+
+
+def query_without_page(request: HttpRequest) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def state_choices(model: Any) -> list[tuple[str, str]]:
+    return list(model._meta.get_field("state").choices)
+
+
+@dataclass(frozen=True)
+class DocumentAction:
+    """A button on a document page: shown when the document's TRANSITIONS allow `target` from its state."""
+
+    name: str
+    label: Promise | str
+    target: str
+    call: Callable[[Any, Actor], Any]
+    permission: Permission = Permission.OPERATE
+    danger: bool = False
+
+
+def allowed_actions(document: Any, actions: Sequence[DocumentAction], who: Actor) -> list[DocumentAction]:
+    reachable = document.TRANSITIONS.get(document.state, ())
+    return [action for action in actions if action.target in reachable and who.can(action.permission)]
+
+
+def perform_action(request: HttpRequest, document: Any, actions: Sequence[DocumentAction], name: str) -> None:
+    """Run the named action through its service; a refusal (wrong state, no stock...) becomes a message."""
+    action = next((a for a in actions if a.name == name), None)
+    if action is None:
+        raise Http404("Unknown action.")
+    who = actor(request)
+    if not who.can(action.permission):
+        raise PermissionDenied(_("Your role does not allow this."))
+    run_action(request, lambda: action.call(document, who), _("%(action)s: done.") % {"action": action.label})
