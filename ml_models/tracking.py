@@ -1,0 +1,234 @@
+"""MLflow tracking and registry: log runs, register `<schema>.<module>.demand`, move the champion alias."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import mlflow
+import numpy as np
+import torch
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+from mlflow.models import Model
+
+from ml_models.exceptions import MLErrorCode, ModelRegistryError, NoChampion, NothingToRollBack
+from ml_models.model import DemandNet, ModelConfig
+
+CHAMPION = "champion"
+HISTORY_TAG = "champion_history"  # JSON list of versions that held the alias, oldest first
+STATE_FILE = "demand_state.pt"
+PIP_REQUIREMENTS = ["torch==2.13.0"]
+
+
+def registered_model_name(schema: str, module: str, kind: str = "demand") -> str:
+    return f"{schema}.{module}.{kind}"
+
+
+def _django_setting(name: str) -> str | None:
+    try:
+        from django.conf import settings
+    except ImportError:
+        return None
+    return getattr(settings, name, None) if settings.configured else None
+
+
+def resolve_tracking_uri(explicit: str | None = None) -> str:
+    """Explicit argument, then Django's MLFLOW_TRACKING_URI, then the environment."""
+    uri = explicit or _django_setting("MLFLOW_TRACKING_URI") or os.environ.get("MLFLOW_TRACKING_URI")
+    if not uri:
+        raise ModelRegistryError("set MLFLOW_TRACKING_URI or pass tracking_uri", MLErrorCode.TRACKING_NOT_CONFIGURED)
+    return uri
+
+
+def resolve_artifact_root(tracking_uri: str, explicit: str | None = None) -> str:
+    """Explicit, then Django's MLFLOW_ARTIFACT_ROOT, then `mlartifacts` beside a sqlite store."""
+    root = explicit or _django_setting("MLFLOW_ARTIFACT_ROOT") or os.environ.get("MLFLOW_ARTIFACT_ROOT")
+    if not root and tracking_uri.startswith("sqlite:///"):
+        root = str(Path(tracking_uri.removeprefix("sqlite:///")).parent / "mlartifacts")
+    if not root:
+        raise ModelRegistryError("set MLFLOW_ARTIFACT_ROOT or pass artifact_root", MLErrorCode.TRACKING_NOT_CONFIGURED)
+    return root if "://" in root else Path(root).resolve().as_uri()
+
+
+def _work_dir(tracking_uri: str) -> Path:
+    # Downloads go to a project folder: loading from S3 leaves temp dirs behind otherwise.
+    var = _django_setting("VAR_DIR")
+    if var:
+        base = Path(var) / "tmp"
+    elif tracking_uri.startswith("sqlite:///"):
+        base = Path(tracking_uri.removeprefix("sqlite:///")).parent / "tmp"
+    else:
+        base = Path(tempfile.gettempdir())
+    base.mkdir(parents=True, exist_ok=True)
+    return base
+
+
+def _client(tracking_uri: str | None) -> tuple[MlflowClient, str]:
+    uri = resolve_tracking_uri(tracking_uri)
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    return MlflowClient(tracking_uri=uri, registry_uri=uri), uri
+
+
+def _experiment_id(client: MlflowClient, name: str, artifact_root: str) -> str:
+    found = client.get_experiment_by_name(name)
+    if found:
+        return found.experiment_id
+    return client.create_experiment(name, artifact_location=f"{artifact_root.rstrip('/')}/{name}")
+
+
+@dataclass(frozen=True)
+class LoggedRun:
+    run_id: str
+    version: str
+
+
+def log_training_run(
+    model: DemandNet,
+    name: str,
+    metrics: Mapping[str, float],
+    params: Mapping[str, object] | None = None,
+    tags: Mapping[str, str] | None = None,
+    report: Mapping[str, object] | None = None,
+    tracking_uri: str | None = None,
+    artifact_root: str | None = None,
+) -> LoggedRun:
+    """Log one training or fine-tuning run (params, holdout metrics, the model) and register it under `name`."""
+    client, uri = _client(tracking_uri)
+    experiment_id = _experiment_id(client, name, resolve_artifact_root(uri, artifact_root))
+    config = model.config
+    with tempfile.TemporaryDirectory(dir=_work_dir(uri)) as tmp:
+        state_path = Path(tmp) / STATE_FILE
+        torch.save({"config": config.to_dict(), "state_dict": model.state_dict()}, state_path)
+        with mlflow.start_run(experiment_id=experiment_id, tags=dict(tags or {})) as run:
+            mlflow.log_params({**{f"model.{k}": v for k, v in config.to_dict().items()}, **(params or {})})
+            mlflow.log_metrics({k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(float(v))})
+            if report:
+                mlflow.log_dict(dict(report), "holdout_report.json")
+            model.eval()
+            info = mlflow.pytorch.log_model(
+                model,
+                name="model",
+                input_example=np.zeros((1, config.layout.n_inputs), dtype=np.float32),
+                serialization_format="pt2",
+                pip_requirements=PIP_REQUIREMENTS,
+                metadata={"demand_config": config.to_dict()},
+                extra_files=[str(state_path)],
+                registered_model_name=name,
+            )
+    return LoggedRun(run_id=run.info.run_id, version=str(info.registered_model_version))
+
+
+def _history(client: MlflowClient, name: str) -> list[str]:
+    raw = client.get_registered_model(name).tags.get(HISTORY_TAG)
+    return list(json.loads(raw)) if raw else []
+
+
+def champion_version(name: str, tracking_uri: str | None = None) -> str | None:
+    client, _ = _client(tracking_uri)
+    try:
+        return str(client.get_model_version_by_alias(name, CHAMPION).version)
+    except MlflowException:
+        return None
+
+
+@dataclass(frozen=True)
+class PromotionDecision:
+    promoted: bool
+    reason: str
+    champion: str | None  # the version holding the alias after the decision
+
+
+def promote_if_better(
+    name: str, version: str, holdout_metrics: Mapping[str, float], tracking_uri: str | None = None
+) -> PromotionDecision:
+    """Move `champion` to `version` only if its holdout WAPE beats the current champion and the best baseline.
+
+    `holdout_metrics` holds `wape` (the challenger), `baseline.<name>.wape` or `best_baseline_wape`, and
+    `champion_wape`: the current champion scored on the same holdout. Without it, the champion's own
+    logged `wape` is used.
+    """
+    client, _ = _client(tracking_uri)
+    wape = float(holdout_metrics["wape"])
+    baselines = [float(v) for k, v in holdout_metrics.items() if k.startswith("baseline.") and k.endswith(".wape")]
+    best_baseline = float(holdout_metrics.get("best_baseline_wape", min(baselines, default=math.inf)))
+    current = champion_version(name, tracking_uri)
+    if current == str(version):
+        return PromotionDecision(False, "already champion", current)
+    if not wape < best_baseline:
+        decision = PromotionDecision(False, f"WAPE {wape:.4f} does not beat the best baseline {best_baseline:.4f}", current)
+    elif current is not None and not wape < _champion_wape(client, name, current, holdout_metrics):
+        champ = _champion_wape(client, name, current, holdout_metrics)
+        decision = PromotionDecision(False, f"WAPE {wape:.4f} does not beat champion v{current} ({champ:.4f})", current)
+    else:
+        client.set_registered_model_alias(name, CHAMPION, str(version))
+        history = [*_history(client, name), str(version)]
+        client.set_registered_model_tag(name, HISTORY_TAG, json.dumps(history))
+        decision = PromotionDecision(True, f"WAPE {wape:.4f} beats champion and best baseline", str(version))
+    client.set_model_version_tag(name, str(version), "promotion", decision.reason)
+    return decision
+
+
+def _champion_wape(client: MlflowClient, name: str, current: str, holdout_metrics: Mapping[str, float]) -> float:
+    if "champion_wape" in holdout_metrics:
+        return float(holdout_metrics["champion_wape"])
+    run_id = client.get_model_version(name, current).run_id
+    return float(client.get_run(run_id).data.metrics.get("wape", math.inf))
+
+
+def rollback(name: str, tracking_uri: str | None = None) -> str:
+    """Move `champion` back to the version that held it before the current one; returns that version."""
+    client, _ = _client(tracking_uri)
+    history = _history(client, name)
+    if len(history) < 2:
+        raise NothingToRollBack(name)
+    withdrawn, previous = history[-1], history[-2]
+    client.set_registered_model_alias(name, CHAMPION, previous)
+    client.set_registered_model_tag(name, HISTORY_TAG, json.dumps(history[:-1]))
+    client.set_model_version_tag(name, withdrawn, "rolled_back", "true")
+    return previous
+
+
+@dataclass(frozen=True)
+class LoadedModel:
+    model: DemandNet
+    name: str
+    version: str
+    run_id: str
+
+
+def load_version(name: str, version: str, tracking_uri: str | None = None) -> LoadedModel:
+    """Rebuild the trainable network of one registered version (for serving, explaining or fine-tuning)."""
+    client, uri = _client(tracking_uri)
+    mv = client.get_model_version(name, version)
+    with _download(f"models:/{name}/{version}", uri) as path:
+        state = torch.load(path / "extra_files" / STATE_FILE, weights_only=True)
+        config = ModelConfig.from_dict(Model.load(str(path)).metadata["demand_config"])
+    model = DemandNet(config)
+    model.load_state_dict(state["state_dict"])
+    model.eval()
+    return LoadedModel(model, name, str(mv.version), mv.run_id)
+
+
+def load_champion(name: str, tracking_uri: str | None = None) -> LoadedModel:
+    version = champion_version(name, tracking_uri)
+    if version is None:
+        raise NoChampion(name)
+    return load_version(name, version, tracking_uri)
+
+
+@contextmanager
+def _download(uri: str, tracking_uri: str) -> Iterator[Path]:
+    tmp = tempfile.mkdtemp(dir=_work_dir(tracking_uri))
+    try:
+        yield Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
