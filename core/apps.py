@@ -33,3 +33,7 @@ class CoreConfig(ModuleConfig):
 
         self.graphql_queries = (CoreQueries, AccountQueries)
         self.graphql_mutations = (AccountMutations,)
+
+        from core.demo import build_core_demo
+
+        self.demo_data = build_core_demo

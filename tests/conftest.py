@@ -84,9 +84,10 @@ def _reset_schema() -> Iterator[None]:
 
 
 @pytest.fixture
-def committed(django_db_setup, django_db_blocker) -> Iterator[None]:  # noqa: ARG001 - forces the test DB
+def committed(django_db_setup, django_db_blocker) -> Iterator[None]:
     """Database access outside the per-test transaction: writes are committed and visible to other
-    processes. Tests using it must clean up after themselves (use `committed_tenant`)."""
+    processes. Tests using it must clean up after themselves (use `committed_tenant`). It asks for
+    django_db_setup so that a run made only of such tests still gets the test database, not the real one."""
     with django_db_blocker.unblock():
         yield
 
@@ -196,3 +197,26 @@ def celery_worker(django_db_setup, tmp_path_factory) -> Iterator[CeleryWorker]:
             process.kill()
             process.wait()
         restore_broker(previous_broker)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(request, django_test_environment, django_db_blocker, django_db_keepdb, django_db_createdb):
+    """pytest-django's test database set-up, except that it always creates `test_<db>`.
+
+    pytest-django only creates the test database when some collected test uses `db`/`transactional_db`
+    or the django_db marker. A session made only of `committed`/`committed_tenant`/`celery_worker`
+    tests (e.g. `pytest tests/platform/test_celery_worker.py`) then ran against the database in
+    DATABASE_URL itself, provisioning and deleting tenants there. Whoever needs this fixture needs a
+    test database, so it is always set up.
+    """
+    from django.test.utils import setup_databases, teardown_databases
+
+    keepdb = django_db_keepdb and not django_db_createdb
+    with django_db_blocker.unblock():
+        db_cfg = setup_databases(
+            verbosity=request.config.option.verbose, interactive=False, keepdb=keepdb, aliases={"default"}
+        )
+    yield
+    if not keepdb:
+        with django_db_blocker.unblock():
+            teardown_databases(db_cfg, verbosity=request.config.option.verbose)
