@@ -6,3 +6,16 @@ class PlanningConfig(DomainAppConfig):
     name = "core.planning"
     label = "planning"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core.inventory.position import register_position_source
+        from core.planning.selectors import drafted_replenishment
+
+        # Approved replenishment whose order is still a draft counts in inventory position (see the selector).
+        register_position_source("planning.drafted_replenishment", drafted_replenishment)
+
+        from core.planning.graphql.mutations import PlanningMutations
+        from core.planning.graphql.queries import PlanningQueries
+
+        self.graphql_queries = (PlanningQueries,)
+        self.graphql_mutations = (PlanningMutations,)

@@ -6,3 +6,10 @@ class SignalsConfig(DomainAppConfig):
     name = "core.signals"
     label = "demand_signals"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from core.signals.graphql.mutations import SignalMutations
+        from core.signals.graphql.queries import SignalQueries
+
+        self.graphql_queries = (SignalQueries,)
+        self.graphql_mutations = (SignalMutations,)

@@ -1,0 +1,165 @@
+"""Planning data: stored demand forecasts, service-level targets, sourcing rules and replenishment proposals."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+QTY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
+ZERO = Decimal("0")
+
+
+class DemandForecast(models.Model):
+    """One day's forecast demand band (P10/P50/P90, base units) for an item × location, as made on `made_on`.
+
+    The nightly forecast job writes one row per future day; a later run adds rows with a later `made_on`,
+    so the history of what was forecast stays available for accuracy figures."""
+
+    item = models.ForeignKey("catalog.Item", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("locations.Location", on_delete=models.CASCADE, related_name="+")
+    made_on = models.DateField()
+    forecast_date = models.DateField()
+    horizon_days = models.PositiveIntegerField()
+    p10 = models.DecimalField(**QTY)
+    p50 = models.DecimalField(**QTY)
+    p90 = models.DecimalField(**QTY)
+    model_name = models.CharField(max_length=120, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("item", "location", "forecast_date", "-made_on")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("item", "location", "forecast_date", "made_on"), name="planning_forecast_unique_item_location_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(p10__gte=0) & Q(p10__lte=models.F("p50")) & Q(p50__lte=models.F("p90")),
+                name="planning_forecast_quantiles_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=("location", "forecast_date"))]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}@{self.location_id} {self.forecast_date}: {self.p10}/{self.p50}/{self.p90}"
+
+
+class ServiceLevelPolicy(models.Model):
+    """The tenant's target cycle service level per ABC × XYZ class (overrides planning.policy.DEFAULT_SERVICE_LEVELS)."""
+
+    abc_class = models.CharField(max_length=1)
+    xyz_class = models.CharField(max_length=1)
+    service_level = models.DecimalField(max_digits=5, decimal_places=4)
+
+    class Meta:
+        ordering = ("abc_class", "xyz_class")
+        constraints = [
+            models.UniqueConstraint(fields=("abc_class", "xyz_class"), name="planning_servicelevel_unique_class"),
+            models.CheckConstraint(
+                condition=Q(service_level__gt=Decimal("0.5")) & Q(service_level__lt=Decimal("1")),
+                name="planning_servicelevel_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.abc_class}{self.xyz_class}: {self.service_level}"
+
+
+class SourcingRule(models.Model):
+    """Where an item × location is replenished from: a supplier (purchase order) or a source location (transfer).
+
+    Replenishment only plans the pairs that have an active rule."""
+
+    item = models.ForeignKey("catalog.Item", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("locations.Location", on_delete=models.CASCADE, related_name="+")
+    supplier = models.ForeignKey("partners.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source_location = models.ForeignKey("locations.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    review_period_days = models.PositiveIntegerField(default=7)
+    # Transfers have no supplier history: their lead time is declared here.
+    transfer_lead_time_days = models.DecimalField(max_digits=8, decimal_places=2, default=Decimal("1"))
+    service_level = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)  # overrides the class
+    unit_price = models.DecimalField(**QTY, default=ZERO)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("location", "item")
+        constraints = [
+            models.UniqueConstraint(fields=("item", "location"), name="planning_sourcing_unique_item_location"),
+            models.CheckConstraint(
+                condition=Q(supplier__isnull=False, source_location__isnull=True)
+                | Q(supplier__isnull=True, source_location__isnull=False),
+                name="planning_sourcing_one_source",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}@{self.location_id} ← {self.supplier_id or self.source_location_id}"
+
+
+class ReplenishmentRun(models.Model):
+    """One replenishment run; `run_key` makes a rerun (a retried task, a double click) a no-op."""
+
+    run_key = models.CharField(max_length=200, unique=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    actor = models.CharField(max_length=200, default="system")
+    pairs_evaluated = models.PositiveIntegerField(default=0)
+    proposals_created = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("-started_at", "-pk")
+
+    def __str__(self) -> str:
+        return self.run_key
+
+
+class ProposalState(models.TextChoices):
+    PROPOSED = "proposed", "Proposed"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    ORDERED = "ordered", "Ordered"
+
+
+# An open proposal still stands for an order that does not exist yet: at most one per item × location.
+OPEN_PROPOSAL_STATES = (ProposalState.PROPOSED, ProposalState.APPROVED)
+
+
+class ReplenishmentProposal(models.Model):
+    """A suggested order (补货建议) with the figures behind it, snapshotted when it was made."""
+
+    run = models.ForeignKey(ReplenishmentRun, on_delete=models.PROTECT, related_name="proposals")
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey("locations.Location", on_delete=models.PROTECT, related_name="+")
+    supplier = models.ForeignKey("partners.Supplier", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    source_location = models.ForeignKey("locations.Location", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(**QTY)
+    inventory_position = models.DecimalField(**QTY)
+    lead_time_demand = models.DecimalField(**QTY)
+    safety_stock = models.DecimalField(**QTY)
+    reorder_point = models.DecimalField(**QTY)
+    order_up_to = models.DecimalField(**QTY)
+    service_level = models.DecimalField(max_digits=5, decimal_places=4)
+    reason = models.TextField(blank=True)
+    state = models.CharField(max_length=10, choices=ProposalState.choices, default=ProposalState.PROPOSED, db_index=True)
+    document_type = models.CharField(max_length=40, blank=True)  # purchase_order | transfer
+    document_id = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("item", "location"),
+                condition=Q(state__in=[s.value for s in OPEN_PROPOSAL_STATES]),
+                name="planning_proposal_one_open_per_item_location",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="planning_proposal_quantity_positive"),
+        ]
+        indexes = [models.Index(fields=("document_type", "document_id"))]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.item_id} → {self.location_id} ({self.state})"

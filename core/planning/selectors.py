@@ -1,0 +1,96 @@
+"""Planning reads: forecast bands per item × location, service levels, proposals, and planned inbound quantities."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import QuerySet, Sum
+
+from core.planning.models import (
+    DemandForecast,
+    ProposalState,
+    ReplenishmentProposal,
+    ServiceLevelPolicy,
+)
+from core.planning.policy import DailyBand
+
+
+def forecast_bands(pairs: Iterable[tuple[int, int]], start: date, days: int) -> dict[tuple[int, int], list[DailyBand]]:
+    """The daily bands from `start` for `days` days, from the latest forecast run of each pair (one query)."""
+    wanted = set(pairs)
+    if not wanted or days <= 0:
+        return {}
+    item_ids = {item for item, _ in wanted}
+    location_ids = {location for _, location in wanted}
+    rows = (
+        DemandForecast.objects.filter(
+            item_id__in=item_ids,
+            location_id__in=location_ids,
+            forecast_date__gte=start,
+            forecast_date__lt=start + timedelta(days=days),
+        )
+        .order_by("item_id", "location_id", "-made_on", "forecast_date")
+        .values_list("item_id", "location_id", "made_on", "p10", "p50", "p90")
+    )
+    latest: dict[tuple[int, int], date] = {}
+    bands: dict[tuple[int, int], list[DailyBand]] = defaultdict(list)
+    for item_id, location_id, made_on, p10, p50, p90 in rows.iterator(chunk_size=5000):
+        pair = (item_id, location_id)
+        if pair not in wanted:
+            continue
+        if latest.setdefault(pair, made_on) != made_on:
+            continue  # an older run of the same days
+        bands[pair].append(DailyBand(p10, p50, p90))
+    return dict(bands)
+
+
+def forecasts(item_id: int, location_id: int, *, start: date | None = None) -> QuerySet[DemandForecast]:
+    """The latest run's forecast for one pair, day by day."""
+    queryset = DemandForecast.objects.filter(item_id=item_id, location_id=location_id)
+    made_on = queryset.order_by("-made_on").values_list("made_on", flat=True).first()
+    if made_on is None:
+        return queryset.none()
+    queryset = queryset.filter(made_on=made_on)
+    if start is not None:
+        queryset = queryset.filter(forecast_date__gte=start)
+    return queryset.order_by("forecast_date")
+
+
+def service_level_overrides() -> dict[str, Decimal]:
+    return {f"{p.abc_class}{p.xyz_class}".upper(): p.service_level for p in ServiceLevelPolicy.objects.all()}
+
+
+def proposals(*, states: Iterable[str] | None = None, location_id: int | None = None) -> QuerySet[ReplenishmentProposal]:
+    queryset = ReplenishmentProposal.objects.select_related("item", "location", "supplier", "source_location")
+    if states:
+        queryset = queryset.filter(state__in=list(states))
+    if location_id is not None:
+        queryset = queryset.filter(location_id=location_id)
+    return queryset.order_by("-created_at", "-pk")
+
+
+def drafted_replenishment(item_ids: list[int], location_ids: list[int]) -> dict[tuple[int, int], Decimal]:
+    """Inventory-position source: ordered proposals whose purchase order or transfer is still a draft.
+
+    A draft document counts nowhere else (open purchase quantity starts at `submitted`, transit at shipping),
+    so without this an approved-but-unsent order would be proposed again by the next run."""
+    from core.logistics.models import TransferOrder, TransferState
+    from core.purchasing.models import PurchaseOrder, PurchaseOrderState
+
+    ordered = ReplenishmentProposal.objects.filter(
+        state=ProposalState.ORDERED, item_id__in=item_ids, location_id__in=location_ids
+    )
+    draft_pos = PurchaseOrder.objects.filter(state=PurchaseOrderState.DRAFT).values("pk")
+    draft_transfers = TransferOrder.objects.filter(state=TransferState.DRAFT).values("pk")
+    rows = (
+        (
+            ordered.filter(document_type="purchase_order", document_id__in=draft_pos)
+            | ordered.filter(document_type="transfer", document_id__in=draft_transfers)
+        )
+        .values("item_id", "location_id")
+        .annotate(total=Sum("quantity"))
+    )
+    return {(r["item_id"], r["location_id"]): r["total"] for r in rows}
