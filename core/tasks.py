@@ -46,3 +46,12 @@ def dispatch_to_tenants(task_name: str, *args: Any, **kwargs: Any) -> int:
 def heartbeat() -> dict[str, str]:
     """A trivial per-tenant job: proves the dispatcher and the schema switch work in a live worker."""
     return {"schema": connection.schema_name, "at": timezone.now().isoformat()}
+
+
+@app.task(name="core.tasks.clear_expired_sessions")
+def clear_expired_sessions() -> int:
+    """Delete the current tenant's expired sessions (sessions live in each tenant's schema)."""
+    from django.contrib.sessions.models import Session
+
+    deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
+    return deleted

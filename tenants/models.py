@@ -1,4 +1,4 @@
-"""Tenants and their hosts (public schema)."""
+"""Tenants, their hosts and the pool of spare schemas (public schema)."""
 
 from __future__ import annotations
 
@@ -30,3 +30,22 @@ class Tenant(TenantMixin):
 
 class Domain(DomainMixin):
     """A host name that routes to a tenant: `<slug>.<BASE_DOMAIN>`."""
+
+
+class SpareSchema(models.Model):
+    """A schema already cloned from the template, waiting to become a new tenant's schema.
+
+    Cloning takes seconds (pg-clone-schema walks the catalog object by object); claiming a spare and
+    renaming it takes milliseconds, so signup does not wait for the clone. `template_version` says which
+    template migrations the spare was cloned at: a spare from an older template is never handed out.
+    """
+
+    schema_name = models.CharField(max_length=63, unique=True)
+    template_version = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return self.schema_name

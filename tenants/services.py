@@ -3,20 +3,37 @@
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.core.files.storage import storages
+from django.core.files.storage import FileSystemStorage, storages
 from django.core.validators import validate_email
-from django.db import connection, transaction
-from django.db.migrations.loader import MigrationLoader
-from django_tenants.clone import CloneSchema
+from django.db import IntegrityError, connection, transaction
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.models import Domain, Tenant
+from tenants.template import (
+    StaleTemplateError,
+    claim_spare_schema,
+    clone_template,
+    ensure_template_is_current,
+    reset_template_check,
+    template_missing_migrations,
+)
+
+__all__ = [
+    "StaleTemplateError",
+    "delete_tenant",
+    "provision_tenant",
+    "reset_template_check",
+    "slug_is_available",
+    "template_missing_migrations",
+    "validate_slug",
+]
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -61,10 +78,6 @@ RESERVED_SLUGS = frozenset(
 LANGUAGES = {"zh-hans", "en"}
 
 
-class StaleTemplateError(RuntimeError):
-    """The template schema lacks migrations that exist on disk; cloning it would create a broken tenant."""
-
-
 @dataclass(frozen=True)
 class ProvisionRequest:
     name: str
@@ -88,18 +101,22 @@ def validate_slug(slug: str) -> str:
     """Return the normalised slug or raise a ValidationError that says what is wrong with it."""
     slug = (slug or "").strip().lower()
     if not slug:
-        raise ValidationError({"slug": "Choose a subdomain."}, code="required")
+        raise ValidationError({"slug": ValidationError("Choose a subdomain.", code="required")})
     if len(slug) < 3 or len(slug) > 30:
-        raise ValidationError({"slug": "A subdomain has 3 to 30 characters."}, code="length")
+        raise ValidationError({"slug": ValidationError("A subdomain has 3 to 30 characters.", code="length")})
     if not SLUG_RE.match(slug) or "--" in slug:
         raise ValidationError(
-            {"slug": "Use lowercase letters, digits and single hyphens; start with a letter, end with a letter or digit."},
-            code="invalid",
+            {
+                "slug": ValidationError(
+                    "Use lowercase letters, digits and single hyphens; start with a letter, end with a letter or digit.",
+                    code="invalid",
+                )
+            }
         )
     if slug in RESERVED_SLUGS:
-        raise ValidationError({"slug": f"“{slug}” is reserved."}, code="reserved")
+        raise ValidationError({"slug": ValidationError(f"“{slug}” is reserved.", code="reserved")})
     if Tenant.objects.filter(slug=slug).exists() or Domain.objects.filter(domain=tenant_host(slug)).exists():
-        raise ValidationError({"slug": f"“{slug}” is already taken."}, code="taken")
+        raise ValidationError({"slug": ValidationError(f"“{slug}” is already taken.", code="taken")})
     return slug
 
 
@@ -113,27 +130,32 @@ def slug_is_available(slug: str) -> tuple[bool, str]:
 
 
 def _validate_request(req: ProvisionRequest) -> ProvisionRequest:
+    """Check every field and report every problem at once, so a signup form can show them together."""
     from core.modules import registry  # platform machinery, not a domain app
+    from tenants.accounts.models import User
 
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str] | list[ValidationError]] = {}
     try:
         slug = validate_slug(req.slug)
     except ValidationError as error:
-        errors.update(error.message_dict)
+        errors.update(error.error_dict)  # keeps the codes (required, length, invalid, reserved, taken)
         slug = req.slug
-    if not req.name.strip():
+    name = (req.name or "").strip()
+    if not name:
         errors["name"] = ["Enter the company name."]
-    email = req.owner_email.strip().lower()
+    elif len(name) > Tenant._meta.get_field("name").max_length:
+        errors["name"] = ["The company name is too long."]
+    email = (req.owner_email or "").strip().lower()
     try:
         validate_email(email)
+        if len(email) > Tenant._meta.get_field("owner_email").max_length:
+            raise ValidationError("too long")
     except ValidationError:
         errors["owner_email"] = ["Enter a valid email address."]
     try:
-        from tenants.accounts.models import User
-
-        validate_password(req.password, user=User(email=email))
+        validate_password(req.password or "", user=User(email=email))
     except ValidationError as error:
-        errors["password"] = list(error.messages)
+        errors["password"] = error.error_list
     unknown = sorted(set(req.modules) - set(registry.codes()))
     if unknown:
         errors["modules"] = [f"Unknown module codes: {', '.join(unknown)}."]
@@ -141,50 +163,7 @@ def _validate_request(req: ProvisionRequest) -> ProvisionRequest:
         errors["language"] = [f"Language must be one of {', '.join(sorted(LANGUAGES))}."]
     if errors:
         raise ValidationError(errors)
-    return ProvisionRequest(req.name.strip(), slug, email, req.password, tuple(sorted(set(req.modules))), req.language)
-
-
-def template_missing_migrations() -> list[str]:
-    """Migrations on disk for tenant apps that the template schema has not applied."""
-    template = settings.TENANT_BASE_SCHEMA
-    if not schema_exists(template):
-        return ["<template schema does not exist>"]
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    tenant_labels = {app.rsplit(".", 1)[-1] for app in settings.TENANT_APPS}
-    tenant_labels |= {cfg.label for cfg in _tenant_app_configs()}
-    on_disk = {key for key in loader.disk_migrations if key[0] in tenant_labels}
-    with connection.cursor() as cursor:
-        cursor.execute(f'SELECT app, name FROM "{template}".django_migrations')
-        applied = set(cursor.fetchall())
-    return sorted(f"{app}.{name}" for app, name in on_disk - applied)
-
-
-def _tenant_app_configs() -> list:
-    from django.apps import apps
-
-    return [cfg for cfg in apps.get_app_configs() if cfg.name in settings.TENANT_APPS]
-
-
-_template_checked = False
-
-
-def ensure_template_is_current() -> None:
-    """Refuse to clone a stale template; checked once per process (migrations only change on deploy)."""
-    global _template_checked
-    if _template_checked:
-        return
-    missing = template_missing_migrations()
-    if missing:
-        raise StaleTemplateError(
-            f"Tenant template schema {settings.TENANT_BASE_SCHEMA!r} is stale; run `manage.py migrate`. Missing: "
-            + ", ".join(missing[:10])
-        )
-    _template_checked = True
-
-
-def reset_template_check() -> None:
-    global _template_checked
-    _template_checked = False
+    return ProvisionRequest(name, slug, email, req.password, tuple(sorted(set(req.modules))), req.language)
 
 
 def provision_tenant(
@@ -195,43 +174,64 @@ def provision_tenant(
     modules: Iterable[str] = (),
     language: str = "zh-hans",
 ) -> Tenant:
-    """Create a working tenant: row, host, schema cloned from the template, owner, module trials.
+    """Create a working tenant: row, host, schema copied from the template, owner, module trials.
 
-    Everything happens in one transaction (PostgreSQL DDL is transactional), so a failure leaves nothing.
+    Everything happens in one transaction (PostgreSQL DDL is transactional), so a failure leaves nothing:
+    no tenant row, no domain, no schema. Raises ValidationError listing every bad field, or
+    StaleTemplateError when `migrate` has not brought the template up to date.
     """
     req = _validate_request(ProvisionRequest(name, slug, owner_email, password, tuple(modules), language))
+    connection.set_schema_to_public()
     ensure_template_is_current()
     from billing.services import start_local_trial
     from tenants.accounts.models import User
     from tenants.accounts.roles import Role
 
+    schema_name = schema_name_for(req.slug)
     with transaction.atomic():
-        tenant = Tenant.objects.create(
-            schema_name=schema_name_for(req.slug),
-            slug=req.slug,
-            name=req.name,
-            language=req.language,
-            owner_email=req.owner_email,
-        )
+        try:
+            # The unique slug decides a race between two signups for the same subdomain.
+            with transaction.atomic():
+                tenant = Tenant.objects.create(
+                    schema_name=schema_name,
+                    slug=req.slug,
+                    name=req.name,
+                    language=req.language,
+                    owner_email=req.owner_email,
+                )
+        except IntegrityError as error:
+            raise ValidationError({"slug": ValidationError(f"“{req.slug}” is already taken.", code="taken")}) from error
         Domain.objects.create(domain=tenant_host(req.slug), tenant=tenant, is_primary=True)
-        # A DATA clone copies django_migrations, contenttypes and permissions from the template, which
-        # ensure_template_is_current() proved up to date, so no migration command needs to run.
-        CloneSchema().clone_schema(settings.TENANT_BASE_SCHEMA, tenant.schema_name, "DATA")
-        with schema_context(tenant.schema_name):
+        if schema_exists(schema_name):
+            # An orphaned schema (a tenant row deleted by hand) squats on the name: never adopt its data.
+            raise ValidationError({"slug": ValidationError(f"“{req.slug}” is already taken.", code="taken")})
+        # A spare (or a fresh clone) carries the template's django_migrations, content types and
+        # permissions, which ensure_template_is_current() proved complete: no migration runs here.
+        if not claim_spare_schema(schema_name):
+            clone_template(schema_name)
+        with schema_context(schema_name):
             User.objects.create_user(
                 email=req.owner_email, password=req.password, role=Role.OWNER.value, language=req.language, is_staff=True
             )
         start_local_trial(tenant, req.modules)
+        if settings.TENANT_SPARE_SCHEMAS > 0:
+            from core.tasks import enqueue_on_commit
+            from tenants.tasks import refill_schema_pool
+
+            enqueue_on_commit(refill_schema_pool)
     return tenant
 
 
 def delete_tenant(tenant: Tenant) -> None:
-    """Drop the tenant's schema, rows and files. Irreversible."""
+    """Drop the tenant's schema, its rows (domains, entitlements), cached entitlements and files. Irreversible."""
     from billing.entitlements import invalidate
 
     prefix = tenant_file_prefix(tenant)
+    # django-tenants refuses to delete a tenant from another tenant's schema.
+    connection.set_schema_to_public()
     with transaction.atomic():
         tenant.delete(force_drop=True)
+    # Outside the transaction: files cannot be rolled back, so they go only once the rows are gone.
     invalidate(tenant)
     delete_files_under(prefix)
 
@@ -243,10 +243,12 @@ def tenant_file_prefix(tenant: Tenant) -> str:
 
 def delete_files_under(prefix: str) -> None:
     storage = storages["default"]
+    if isinstance(storage, FileSystemStorage):
+        # Local disk: remove the folder itself, not just the files, so no empty tree is left behind.
+        shutil.rmtree(storage.path(prefix), ignore_errors=True)
+        return
 
     def walk(path: str) -> None:
-        if not storage.exists(path.rstrip("/")) and not path.endswith("/"):
-            return
         try:
             dirs, files = storage.listdir(path)
         except (FileNotFoundError, NotADirectoryError):

@@ -11,3 +11,7 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 USE_HTTPS = False
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
+# No spare pool unless a test fills one: every test session would otherwise clone schemas it never uses.
+TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 0)
+# The webhook tests' receivers listen on 127.0.0.1 (a test switches the guard back on to check it).
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)
