@@ -56,6 +56,14 @@ class Actor:
         return self.user.email if self.user is not None and self.user.is_authenticated else "anonymous"
 
 
+def actor_label(actor: Actor | str | None) -> str:
+    """How an actor is written into documents and events: a user's email, `api_key:<prefix>`, or the
+    label a server-side caller passes (e.g. "system", "demo")."""
+    if actor is None:
+        return ""
+    return actor.label() if isinstance(actor, Actor) else str(actor)
+
+
 def actor_from_request(request: Any) -> Actor:
     api_key = getattr(request, "api_key", None)
     if api_key is not None:

@@ -53,6 +53,16 @@ def to_base_quantity(item: Item, quantity: Decimal, unit: Unit | int | str | Non
     return Decimal(quantity) * conversion.factor
 
 
+def unit_factor(item: Item, unit_id: int | None) -> tuple[int, Decimal]:
+    """(unit id, base units per unit) for an order line in `unit_id`; None means the base unit."""
+    if unit_id is None or unit_id == item.base_unit_id:
+        return item.base_unit_id, Decimal("1")
+    factor = UnitConversion.objects.filter(item=item, unit_id=unit_id).values_list("factor", flat=True).first()
+    if factor is None:
+        raise UnknownUnit(f"Item {item.sku} has no conversion from unit {unit_id}.", field="unit")
+    return unit_id, factor
+
+
 def get_or_create_unit(code: str, name: str = "") -> Unit:
     unit, _ = Unit.objects.get_or_create(code=code, defaults={"name": name or code})
     return unit

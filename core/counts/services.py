@@ -10,7 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from core.access import Actor
+from core.access import Actor, actor_label
 from core.catalog.models import Item
 from core.counts.exceptions import InvalidLocation, InvalidQuantity, InvalidReason, UncountedLines, UnknownItem
 from core.counts.models import AdjustmentReason, CycleCount, CycleCountLine
@@ -25,10 +25,6 @@ from core.locations.services import get_virtual_location
 ZERO = Decimal("0")
 # A shortage is damage, expiry or loss; a surplus can only be found stock.
 SHORTAGE_REASONS = (AdjustmentReason.DAMAGE, AdjustmentReason.EXPIRY, AdjustmentReason.LOSS)
-
-
-def actor_label(actor: Actor | str) -> str:
-    return actor.label() if isinstance(actor, Actor) else actor
 
 
 @transaction.atomic

@@ -6,10 +6,12 @@ re-exports it.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 
 from django.db import models
 from django.utils import timezone
+
+D = TypeVar("D", bound=models.Model)
 
 
 class StatefulDocument(models.Model):
@@ -34,3 +36,12 @@ class StatefulDocument(models.Model):
     def state_blocking_reason(self) -> str:
         """The reason the current state itself implies (a recorded `set_blocking_reason` is in the timeline)."""
         return type(self).BLOCKING_REASONS.get(self.state, "")
+
+
+def lock_document(doc: D) -> D:
+    """Lock the document's row (select_for_update) and refresh the caller's instance in place, so the
+    caller sees the state the service then acts on. Call inside a transaction."""
+    locked = type(doc)._default_manager.select_for_update().get(pk=doc.pk)
+    for field in type(doc)._meta.concrete_fields:
+        setattr(doc, field.attname, getattr(locked, field.attname))
+    return doc

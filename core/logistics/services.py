@@ -13,8 +13,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.access import Actor
+from core.access import Actor, actor_label
 from core.catalog.models import Item
+from core.events.documents import lock_document
 from core.events.exceptions import InvalidTransition
 from core.events.pipeline import record_document_created, transition
 from core.events.services import record_event
@@ -49,18 +50,6 @@ class ReceivedLineInput:
     quantity: Decimal  # base units actually received
     reason: str = ""  # a DiscrepancyReason when the quantity differs from what was shipped
     note: str = ""
-
-
-def actor_label(actor: Actor | str) -> str:
-    return actor.label() if isinstance(actor, Actor) else actor
-
-
-def _lock(doc: TransferOrder) -> TransferOrder:
-    """Lock the row and refresh the caller's instance in place, so it sees the outcome of the service."""
-    locked = TransferOrder.objects.select_for_update().get(pk=doc.pk)
-    for field in TransferOrder._meta.concrete_fields:
-        setattr(doc, field.attname, getattr(locked, field.attname))
-    return doc
 
 
 @transaction.atomic
@@ -114,7 +103,7 @@ def ship_transfer(
 
     The transit location is the 在途 bucket: inventory position counts its goods at the destination,
     so nobody reorders stock that is already on its way."""
-    _lock(transfer)
+    lock_document(transfer)
     if transfer.state != T.DRAFT:
         raise InvalidTransition(
             TransferOrder.SUBJECT_TYPE, transfer.state, T.SHIPPED, TransferOrder.TRANSITIONS.get(transfer.state, ())
@@ -158,7 +147,7 @@ def receive_transfer(
     Lines not listed arrived in full. A line received short books the missing quantity transit →
     inventory_loss; one received over books the surplus inventory_loss → to_location. Either way a
     TransferDiscrepancy records the difference and its reason, so the transit location ends empty."""
-    _lock(transfer)
+    lock_document(transfer)
     if transfer.state != T.SHIPPED:
         raise InvalidTransition(
             TransferOrder.SUBJECT_TYPE, transfer.state, T.RECEIVED, TransferOrder.TRANSITIONS.get(transfer.state, ())

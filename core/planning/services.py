@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from core.access import Actor
+from core.access import Actor, actor_label
 from core.events.services import record_event
 from core.inventory.position import inventory_positions
 from core.logistics.services import TransferLineInput, create_transfer
@@ -31,10 +31,6 @@ from core.planning.models import (
 from core.purchasing.services import OrderLineInput, create_purchase_order
 
 ZERO = Decimal("0")
-
-
-def actor_label(actor: Actor | str) -> str:
-    return actor.label() if isinstance(actor, Actor) else actor
 
 
 def lead_time_of(rule: SourcingRule) -> policy.LeadTime:

@@ -16,9 +16,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from core.access import Actor
-from core.catalog.exceptions import UnknownUnit
-from core.catalog.models import Item, UnitConversion
+from core.access import Actor, actor_label
+from core.catalog.models import Item
+from core.catalog.services import unit_factor
+from core.events.documents import lock_document
 from core.events.exceptions import InvalidTransition
 from core.events.pipeline import record_document_created, transition
 from core.events.services import record_event
@@ -79,10 +80,6 @@ class ReturnLineInput:
     lot_code: str = ""
 
 
-def actor_label(actor: Actor | str) -> str:
-    return actor.label() if isinstance(actor, Actor) else actor
-
-
 def purchasing_settings() -> PurchasingSettings:
     settings, _ = PurchasingSettings.objects.get_or_create(pk=1)
     return settings
@@ -101,23 +98,6 @@ def update_purchasing_settings(
         settings.over_receipt_tolerance_percent = over_receipt_tolerance_percent
     settings.save()
     return settings
-
-
-def _unit_factor(item: Item, unit_id: int | None) -> tuple[int, Decimal]:
-    if unit_id is None or unit_id == item.base_unit_id:
-        return item.base_unit_id, Decimal("1")
-    factor = UnitConversion.objects.filter(item=item, unit_id=unit_id).values_list("factor", flat=True).first()
-    if factor is None:
-        raise UnknownUnit(f"Item {item.sku} has no conversion from unit {unit_id}.", field="unit")
-    return unit_id, factor
-
-
-def _lock(doc: PurchaseOrder) -> PurchaseOrder:
-    """Lock the row and refresh the caller's instance in place, so it sees the outcome of the service."""
-    locked = PurchaseOrder.objects.select_for_update().get(pk=doc.pk)
-    for field in PurchaseOrder._meta.concrete_fields:
-        setattr(doc, field.attname, getattr(locked, field.attname))
-    return doc
 
 
 @transaction.atomic
@@ -156,7 +136,7 @@ def create_purchase_order(
             raise UnknownOrderLine(f"Line {index + 1}: unknown item {line.item_id}.")
         if line.quantity <= 0 or line.unit_price < 0:
             raise InvalidQuantity(f"Line {index + 1}: the quantity must be positive and the price not negative.")
-        unit_id, factor = _unit_factor(item, line.unit_id)
+        unit_id, factor = unit_factor(item, line.unit_id)
         rows.append(
             PurchaseOrderLine(
                 purchase_order=po,
@@ -239,7 +219,7 @@ def receive_purchase_order(
     `reference` identifies the receipt (scanner session, delivery note); submitting it again returns the
     first receipt and posts nothing. The PO row lock serialises two clerks receiving the same order.
     """
-    _lock(po)
+    lock_document(po)
     existing = GoodsReceipt.objects.filter(reference=reference).first()
     if existing is not None:
         if existing.purchase_order_id != po.pk:

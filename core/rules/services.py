@@ -9,6 +9,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.access import actor_label
 from core.rules.actions import normalize_actions
 from core.rules.conditions import leaves, normalize_tree
 from core.rules.exceptions import RuleError, RuleErrorCode, RuleNotFound, RuleValidationError
@@ -19,12 +20,6 @@ from core.rules.models import ApprovalRequest, Rule, RuleVersion
 _EVENT_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
 _CRON_FIELD_RE = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
 _CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
-
-
-def _actor_label(actor: Any) -> str:
-    if actor is None:
-        return ""
-    return actor.label() if hasattr(actor, "label") else str(actor)
 
 
 def validate_trigger(trigger: str) -> str:
@@ -142,7 +137,7 @@ def create_rule(
         actions=acts,
         source_text=source,
         language=language,
-        author=_actor_label(actor),
+        author=actor_label(actor),
         reason=reason,
         diff=describe_changes(None, (tree, acts), language),
     )
@@ -151,7 +146,7 @@ def create_rule(
     return rule
 
 
-def _lock(rule: Rule | int) -> Rule:
+def lock_document(rule: Rule | int) -> Rule:
     pk = rule.pk if isinstance(rule, Rule) else rule
     try:
         return Rule.objects.select_for_update(of=("self",)).select_related("current_version").get(pk=pk)
@@ -181,7 +176,7 @@ def _append_version(
         actions=acts,
         source_text=source,
         language=language,
-        author=_actor_label(actor),
+        author=actor_label(actor),
         reason=reason,
         diff=changes,
         rolled_back_from=rolled_back_from,
@@ -205,7 +200,7 @@ def update_rule(
     reason: str = "",
 ) -> RuleVersion:
     """Append a new version; old versions are never touched. An edit that changes nothing returns the current one."""
-    rule = _lock(rule)
+    rule = lock_document(rule)
     tree, acts, source, language = _compile_input(text, language, condition, actions)
     settings_changes: list[dict[str, str]] = []
     if trigger is not None and validate_trigger(trigger) != rule.trigger:
@@ -224,7 +219,7 @@ def update_rule(
 @transaction.atomic
 def rollback_rule(rule: Rule | int, to_version_number: int, actor: Any, reason: str) -> RuleVersion:
     """A new version copying an earlier one: history stays linear and records who rolled back and why."""
-    rule = _lock(rule)
+    rule = lock_document(rule)
     try:
         target = rule.versions.get(number=to_version_number)
     except RuleVersion.DoesNotExist:
@@ -247,7 +242,7 @@ def rollback_rule(rule: Rule | int, to_version_number: int, actor: Any, reason: 
 
 @transaction.atomic
 def set_rule_active(rule: Rule | int, active: bool) -> Rule:
-    rule = _lock(rule)
+    rule = lock_document(rule)
     if rule.active != active:
         rule.active = active
         rule.save(update_fields=["active", "updated_at"])
@@ -270,7 +265,7 @@ def decide_approval(request_id: int, approve: bool, actor: Any) -> ApprovalReque
     except ApprovalRequest.DoesNotExist:
         raise RuleError(f"No pending approval {request_id}", field="id", code=RuleErrorCode.RULE_NOT_FOUND) from None
     request.status = ApprovalRequest.Status.APPROVED if approve else ApprovalRequest.Status.REJECTED
-    request.decided_by = _actor_label(actor)
+    request.decided_by = actor_label(actor)
     request.decided_at = timezone.now()
     request.save(update_fields=["status", "decided_by", "decided_at"])
     return request
@@ -279,7 +274,7 @@ def decide_approval(request_id: int, approve: bool, actor: Any) -> ApprovalReque
 @transaction.atomic
 def grant_approval(rule: Rule | int, subject_type: str, subject_id: str, actor: Any, reason: str = "") -> ApprovalRequest:
     """Approve a document for a rule directly (e.g. after a vetoed transition): its next attempt goes through."""
-    rule = _lock(rule)
+    rule = lock_document(rule)
     pending = ApprovalRequest.objects.filter(
         rule=rule, subject_type=subject_type, subject_id=str(subject_id), status=ApprovalRequest.Status.PENDING
     ).first()
@@ -296,6 +291,6 @@ def grant_approval(rule: Rule | int, subject_type: str, subject_id: str, actor: 
         role=role,
         reason=reason,
         status=ApprovalRequest.Status.APPROVED,
-        decided_by=_actor_label(actor),
+        decided_by=actor_label(actor),
         decided_at=timezone.now(),
     )

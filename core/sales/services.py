@@ -14,9 +14,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from core.access import Actor
-from core.catalog.exceptions import UnknownUnit
-from core.catalog.models import Item, UnitConversion
+from core.access import Actor, actor_label
+from core.catalog.models import Item
+from core.catalog.services import unit_factor
+from core.events.documents import lock_document
 from core.events.exceptions import InvalidTransition
 from core.events.pipeline import record_document_created, set_blocking_reason, transition
 from core.events.services import record_event
@@ -66,27 +67,6 @@ class ReturnLineInput:
     lot_code: str = ""
 
 
-def actor_label(actor: Actor | str) -> str:
-    return actor.label() if isinstance(actor, Actor) else actor
-
-
-def _unit_factor(item: Item, unit_id: int | None) -> tuple[int, Decimal]:
-    if unit_id is None or unit_id == item.base_unit_id:
-        return item.base_unit_id, Decimal("1")
-    factor = UnitConversion.objects.filter(item=item, unit_id=unit_id).values_list("factor", flat=True).first()
-    if factor is None:
-        raise UnknownUnit(f"Item {item.sku} has no conversion from unit {unit_id}.", field="unit")
-    return unit_id, factor
-
-
-def _lock(doc: SalesOrder) -> SalesOrder:
-    """Lock the row and refresh the caller's instance in place, so it sees the outcome of the service."""
-    locked = SalesOrder.objects.select_for_update().get(pk=doc.pk)
-    for field in SalesOrder._meta.concrete_fields:
-        setattr(doc, field.attname, getattr(locked, field.attname))
-    return doc
-
-
 @transaction.atomic
 def create_sales_order(
     *,
@@ -124,7 +104,7 @@ def create_sales_order(
             raise UnknownItem(f"Line {index + 1}: unknown item {line.item_id}.")
         if line.quantity <= 0 or line.unit_price < 0:
             raise InvalidQuantity(f"Line {index + 1}: the quantity must be positive and the price not negative.")
-        unit_id, factor = _unit_factor(item, line.unit_id)
+        unit_id, factor = unit_factor(item, line.unit_id)
         rows.append(
             SalesOrderLine(
                 sales_order=order,
@@ -175,7 +155,7 @@ def allocate_sales_order(order: SalesOrder, *, actor: Actor | str) -> SalesOrder
     What the source cannot cover becomes a Backorder, and the order waits in `allocated` with the blocking
     reason awaiting_stock. Calling it again on an allocated order tops the reservations up from new stock.
     """
-    _lock(order)
+    lock_document(order)
     if order.state == S.CONFIRMED:
         transition(order, S.ALLOCATED, actor=actor_label(actor))
     elif order.state != S.ALLOCATED:
@@ -226,7 +206,7 @@ def ship_sales_order(order: SalesOrder, *, actor: Actor | str, carrier: str = ""
     ledger transaction (the stock leaving is the stock promised, so it never counts as reserved after).
 
     The posting key is per order, so a retried ship finds the shipment done instead of shipping twice."""
-    _lock(order)
+    lock_document(order)
     posting_key = f"sales.shipment:{order.pk}"
     existing = Shipment.objects.filter(posting_key=posting_key).first()
     if existing is not None:
