@@ -64,6 +64,10 @@ def build_core_demo() -> None:
     )
     import_file("opening_stock", opening.encode(), "demo-opening.csv", actor=ACTOR)
     _demo_documents(main, store_a)
+    # The core rule pack last, so the documents above are built as a tenant without rules would build them.
+    from core.rules.packs import load_rule_pack
+
+    load_rule_pack("core")
 
 
 def _demo_documents(main, store_a) -> None:

@@ -10,10 +10,16 @@ class RulesConfig(DomainAppConfig):
 
     def ready(self) -> None:
         from core.events.pipeline import register_transition_hook
+        from core.rules.contexts import register_core_context_providers
+        from core.rules.document_actions import register_document_handlers
+        from core.rules.graphql.dryrun import RuleDryRunQueries
         from core.rules.graphql.mutations import RulesMutations
         from core.rules.graphql.queries import RulesQueries
+        from core.rules.graphql.templates import RuleTemplateMutations, RuleTemplateQueries
         from core.rules.transitions import rules_transition_hook
 
-        self.graphql_queries = (RulesQueries,)
-        self.graphql_mutations = (RulesMutations,)
+        self.graphql_queries = (RulesQueries, RuleDryRunQueries, RuleTemplateQueries)
+        self.graphql_mutations = (RulesMutations, RuleTemplateMutations)
         register_transition_hook(rules_transition_hook)
+        register_core_context_providers()
+        register_document_handlers()

@@ -155,3 +155,24 @@ class RuleNotification(models.Model):
 
     def __str__(self) -> str:
         return f"to {self.role or self.channel}: {self.message[:40]}"
+
+
+class RulePackEntry(models.Model):
+    """Which module pack rule a tenant rule came from: reloading a pack neither duplicates nor overwrites it.
+
+    `rule` turns null when the tenant deletes the rule, so a reload does not bring back what the tenant removed.
+    """
+
+    pack = models.CharField(max_length=40)
+    key = models.CharField(max_length=80)
+    pack_version = models.PositiveIntegerField()
+    rule = models.OneToOneField(Rule, null=True, on_delete=models.SET_NULL, related_name="pack_entry")
+    # The version the pack wrote last; a current version other than this one means the tenant edited the rule.
+    loaded_version = models.ForeignKey(RuleVersion, null=True, on_delete=models.SET_NULL, related_name="+")
+    loaded_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=("pack", "key"), name="rules_pack_entry_unique_key")]
+
+    def __str__(self) -> str:
+        return f"{self.pack}/{self.key} v{self.pack_version}"

@@ -56,6 +56,7 @@ SHARED_APPS = [
     "django_tenants",
     "tenants",
     "billing",
+    "core.rule_catalog",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "tenants.accounts",
