@@ -84,5 +84,11 @@ app.conf.beat_schedule["events-purge-outbox"] = {
     "schedule": 24 * 60 * 60,
     "args": ("core.events.tasks.purge_outbox",),
 }
+# Nightly demand forecasts from each tenant's champion model (ml_models/tasks.py).
+app.conf.beat_schedule["ml-refresh-forecasts"] = {
+    "task": "core.tasks.dispatch_to_tenants",
+    "schedule": 24 * 60 * 60,
+    "args": ("ml_models.tasks.refresh_forecasts",),
+}
 app.autodiscover_tasks()
 app.autodiscover_tasks(["core"])

@@ -1,7 +1,17 @@
-from django.apps import AppConfig
+"""The demand-model app: sales-history uploads, fine-tuning and its GraphQL (the library itself needs no Django)."""
+
+from core.modules import DomainAppConfig
 
 
-class MlModelsConfig(AppConfig):
+class MlModelsConfig(DomainAppConfig):
+    default = True
     name = "ml_models"
     label = "ml_models"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from ml_models.graphql.mutations import MlModelsMutations
+        from ml_models.graphql.queries import MlModelsQueries
+
+        self.graphql_queries = (MlModelsQueries,)
+        self.graphql_mutations = (MlModelsMutations,)

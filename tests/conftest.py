@@ -114,6 +114,9 @@ class CeleryWorker:
     process: object
     log_path: object
     broker_dir: object
+    # The worker's own MLflow store (tmp sqlite + artifacts); tests read it with override_settings.
+    mlflow_tracking_uri: str = ""
+    mlflow_artifact_root: str = ""
 
     def wait_for(self, condition, timeout: float = 30.0, interval: float = 0.1):
         """Poll `condition()` until it returns something truthy; fail with the worker log on timeout."""
@@ -174,6 +177,8 @@ def celery_worker(django_db_setup, tmp_path_factory) -> Iterator[CeleryWorker]:
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "TENANT_SPARE_SCHEMAS": "0",
         "SENTRY_DSN": "",
+        "MLFLOW_TRACKING_URI": f"sqlite:///{base / 'mlflow.db'}",
+        "MLFLOW_ARTIFACT_ROOT": str(base / "mlartifacts"),
     }
     previous_broker = configure_broker("filesystem://", broker_dir)
     celery_bin = Path(sys.executable).parent / "celery"
@@ -181,7 +186,7 @@ def celery_worker(django_db_setup, tmp_path_factory) -> Iterator[CeleryWorker]:
     command += ["--without-heartbeat", "--without-gossip", "--without-mingle", "-n", f"pytest-{os.getpid()}@%h"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=settings.BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
-    worker = CeleryWorker(process, log_path, broker_dir)
+    worker = CeleryWorker(process, log_path, broker_dir, env["MLFLOW_TRACKING_URI"], env["MLFLOW_ARTIFACT_ROOT"])
     try:
         deadline = time.monotonic() + 90
         while " ready." not in log_path.read_text(errors="replace"):

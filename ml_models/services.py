@@ -1,0 +1,234 @@
+"""Fine-tuning a tenant's demand model on an uploaded sales history, with progress the page can poll."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ml_models.models import SalesHistoryRow, SalesHistoryUpload, UploadStatus
+
+logger = logging.getLogger(__name__)
+
+# A missing base model is trained on the spot, kept small so the first upload does not wait for hours;
+# `manage.py train_base_models` trains the full-size ones.
+FALLBACK_BASE_OPTIONS: dict[str, Any] = {"n_series": 20, "days": 200}
+FINE_TUNE_EPOCHS = 3
+FINE_TUNE_SAMPLES = 2_000
+
+
+class FineTuneNotAllowed(Exception):
+    """The upload is not in a state that can be fine-tuned (rejected, or already training)."""
+
+
+def _report(upload_id: int, percent: int, stage: str, **fields: Any) -> None:
+    # A plain UPDATE outside any transaction commits at once, so a page polling the upload sees it.
+    SalesHistoryUpload.objects.filter(pk=upload_id).update(
+        progress_percent=max(0, min(100, percent)), stage=stage, updated_at=timezone.now(), **fields
+    )
+
+
+@transaction.atomic
+def start_fine_tune(upload_id: int) -> SalesHistoryUpload:
+    """Check the upload can be fine-tuned, mark it queued and send the task once this transaction commits."""
+    from core.tasks import enqueue_on_commit
+    from ml_models.tasks import fine_tune_on_upload
+
+    upload = SalesHistoryUpload.objects.select_for_update().get(pk=upload_id)
+    if upload.status not in (UploadStatus.VALIDATED, UploadStatus.DONE, UploadStatus.FAILED):
+        raise FineTuneNotAllowed(f"upload {upload_id} is {upload.status}")
+    upload.status, upload.progress_percent, upload.stage = UploadStatus.TRAINING, 0, "queued"
+    upload.save(update_fields=["status", "progress_percent", "stage", "updated_at"])
+    enqueue_on_commit(fine_tune_on_upload, upload.pk)
+    return upload
+
+
+def sales_panel(upload_id: int):  # -> DemandPanel (torch-side import kept lazy)
+    """The upload's rows as a daily panel, one series per item × location (`sku@location`)."""
+    import pandas as pd
+
+    from ml_models.features import DemandPanel
+
+    rows = SalesHistoryRow.objects.filter(upload_id=upload_id).values_list(
+        "item__sku", "location__code", "date", "quantity", "price", "promo"
+    )
+    frame = pd.DataFrame(list(rows), columns=["sku", "location", "date", "quantity", "price", "promo"])
+    frame["key"] = frame["sku"] + "@" + frame["location"]
+    frame["quantity"] = frame["quantity"].astype(float)
+    frame["promo"] = frame["promo"].astype(float)
+    exog: tuple[str, ...] = ("promo",)
+    if frame["price"].notna().all():
+        frame["price"] = frame["price"].astype(float)
+        exog = ("price", "promo")
+    return DemandPanel.from_long(frame, key="key", date="date", value="quantity", freq="D", exog=exog)
+
+
+def _base_model(module: str, tracking_uri: str):
+    from ml_models.base_models import BASE_SCHEMA, train_base_model
+    from ml_models.exceptions import NoChampion
+    from ml_models.tracking import load_champion, load_version, registered_model_name
+    from ml_models.training import TrainConfig
+
+    name = registered_model_name(BASE_SCHEMA, module)
+    try:
+        return load_champion(name, tracking_uri)
+    except NoChampion:
+        logger.info("no base model %s yet; training a small one", name)
+    trained = train_base_model(
+        module, tracking_uri, train_config=TrainConfig(max_epochs=2, samples_per_epoch=2_000), **FALLBACK_BASE_OPTIONS
+    )
+    # The small model may not beat the baselines and so not be champion: start from the version just made.
+    return load_version(name, trained.logged.version, tracking_uri)
+
+
+def fine_tune_upload(upload_id: int) -> SalesHistoryUpload:
+    """Fine-tune the module's base model on the upload, score before/after on a holdout, register, maybe promote."""
+    try:
+        return _fine_tune(upload_id)
+    except Exception as error:
+        logger.exception("fine-tuning upload %s failed", upload_id)
+        _report(upload_id, 100, f"failed: {error}"[:200], status=UploadStatus.FAILED)
+        raise
+
+
+def _fine_tune(upload_id: int) -> SalesHistoryUpload:
+    from ml_models.evaluation import evaluate_holdout
+    from ml_models.exceptions import NoChampion
+    from ml_models.tracking import load_champion, log_training_run, promote_if_better, registered_model_name
+    from ml_models.training import fine_tune
+
+    upload = SalesHistoryUpload.objects.get(pk=upload_id)
+    tracking_uri = str(settings.MLFLOW_TRACKING_URI)
+    _report(upload_id, 2, "loading base model", status=UploadStatus.TRAINING)
+    base = _base_model(upload.module, tracking_uri)
+    _report(upload_id, 10, "building panel")
+    panel = sales_panel(upload_id)
+    horizon = base.model.config.horizon
+    models = {"model": base.model}
+    name = registered_model_name(connection.schema_name, upload.module)
+    with contextlib.suppress(NoChampion):
+        models["champion"] = load_champion(name, tracking_uri).model
+    before = evaluate_holdout(panel, {"model": base.model}, horizon)
+    _report(upload_id, 15, "fine-tuning")
+
+    def progress(percent: int, stage: str) -> None:
+        _report(upload_id, 15 + int(percent * 0.7), stage)
+
+    history = panel.head(len(panel.dates) - horizon)
+    tuned = fine_tune(base.model, history, epochs=FINE_TUNE_EPOCHS, samples_per_epoch=FINE_TUNE_SAMPLES, progress=progress)
+    _report(upload_id, 88, "evaluating")
+    models["model"] = tuned.model
+    after = evaluate_holdout(panel, models, horizon)
+    metrics = after.flat()
+    if "champion" in after.methods:
+        metrics["champion_wape"] = after.methods["champion"]["wape"]
+    _report(upload_id, 92, "registering")
+    logged = log_training_run(
+        tuned.model,
+        name,
+        metrics,
+        params={"upload_id": upload_id, "base_model": f"{base.name}/{base.version}", "n_series": len(panel.keys)},
+        tags={"kind": "fine_tune", "module": upload.module, "schema": connection.schema_name},
+        report={"before": before.methods, "after": after.methods, "best_baseline": after.best_baseline},
+        tracking_uri=tracking_uri,
+    )
+    decision = promote_if_better(name, logged.version, metrics, tracking_uri)
+    summary = {
+        "before": {"wape": before.methods["model"]["wape"]},
+        "after": {"wape": after.methods["model"]["wape"]},
+        "baselines": {b: after.methods[b]["wape"] for b in after.baseline_names},
+        "best_baseline": after.best_baseline,
+        "base_model": f"{base.name}/{base.version}",
+        "promotion": decision.reason,
+    }
+    _report(
+        upload_id,
+        100,
+        "done",
+        status=UploadStatus.DONE,
+        metrics=summary,
+        model_name=name,
+        model_version=logged.version,
+        promoted=decision.promoted,
+    )
+    return SalesHistoryUpload.objects.get(pk=upload_id)
+
+
+def _forecast_model(module: str, tracking_uri: str):
+    """The tenant's champion, else the vertical's base champion, else None (nothing to serve yet)."""
+    from ml_models.base_models import BASE_SCHEMA
+    from ml_models.exceptions import NoChampion
+    from ml_models.tracking import load_champion, registered_model_name
+
+    for schema in (connection.schema_name, BASE_SCHEMA):
+        with contextlib.suppress(NoChampion):
+            return load_champion(registered_model_name(schema, module), tracking_uri)
+    return None
+
+
+def history_panel():  # -> DemandPanel | None
+    """Every item × location with uploaded history, one series `<item_id>:<location_id>`; the newest upload
+    wins where uploads overlap."""
+    import pandas as pd
+
+    from ml_models.features import DemandPanel
+
+    rows = (
+        SalesHistoryRow.objects.filter(upload__status__in=(UploadStatus.VALIDATED, UploadStatus.TRAINING, UploadStatus.DONE))
+        .order_by("upload_id")
+        .values_list("item_id", "location_id", "date", "quantity")
+    )
+    frame = pd.DataFrame(list(rows), columns=["item", "location", "date", "quantity"])
+    if frame.empty:
+        return None
+    frame = frame.drop_duplicates(["item", "location", "date"], keep="last")
+    frame["key"] = frame["item"].astype(str) + ":" + frame["location"].astype(str)
+    frame["quantity"] = frame["quantity"].astype(float)
+    return DemandPanel.from_long(frame, key="key", date="date", value="quantity", freq="D")
+
+
+def refresh_forecasts(module: str = "core") -> int:
+    """Write today's P10/P50/P90 DemandForecast rows for every item × location with history; returns the count.
+
+    A rerun on the same day replaces that day's rows (the unique key includes `made_on`).
+    """
+    from decimal import Decimal
+
+    from core.planning.models import DemandForecast
+    from ml_models.serving import forecast
+
+    loaded = _forecast_model(module, str(settings.MLFLOW_TRACKING_URI))
+    panel = history_panel()
+    if loaded is None or panel is None:
+        return 0
+    result = forecast(loaded.model, panel)
+    made_on = timezone.localdate()
+    q = [result.quantiles.index(x) for x in (0.1, 0.5, 0.9)]
+    records = []
+    for i, key in enumerate(result.keys):
+        item_id, location_id = (int(part) for part in key.split(":"))
+        for h, day in enumerate(result.dates):
+            # Quantile heads are trained jointly but not forced monotone: sort so p10 ≤ p50 ≤ p90 always holds.
+            p10, p50, p90 = sorted(Decimal(str(round(float(result.values[i, h, j]), 4))) for j in q)
+            records.append(
+                DemandForecast(
+                    item_id=item_id,
+                    location_id=location_id,
+                    made_on=made_on,
+                    forecast_date=day.date(),
+                    horizon_days=h + 1,
+                    p10=p10,
+                    p50=p50,
+                    p90=p90,
+                    model_name=loaded.name,
+                    model_version=loaded.version,
+                )
+            )
+    with transaction.atomic():
+        DemandForecast.objects.filter(made_on=made_on).delete()
+        DemandForecast.objects.bulk_create(records, batch_size=2000)
+    return len(records)
