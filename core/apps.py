@@ -24,6 +24,8 @@ class CoreConfig(ModuleConfig):
         NavEntry("web:transfer_list", "调拨", "Transfers", "shuffle"),
         NavEntry("web:count_list", "盘点", "Counts", "clipboard"),
         NavEntry("web:import_upload", "导入", "Imports", "upload"),
+        NavEntry("web:rule_list", "规则", "Rules", "sliders"),
+        NavEntry("web:training_upload", "销售历史与训练", "Sales history & training", "activity"),
     )
 
     def ready(self) -> None:

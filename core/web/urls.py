@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from core.web import views
-from core.web.views import counts, imports, items, purchasing, sales, stock, timeline, transfers
+from core.web.views import counts, imports, items, purchasing, rules, sales, stock, timeline, training, transfers
 
 app_name = "web"
 
@@ -39,4 +39,14 @@ urlpatterns = [
     path("timeline/<slug:subject_type>/<int:pk>/", timeline.timeline, name="timeline"),
     path("imports/", imports.import_upload, name="import_upload"),
     path("imports/<int:pk>/", imports.import_detail, name="import_detail"),
+    path("rules/", rules.rule_list, name="rule_list"),
+    path("rules/new/", rules.rule_create, name="rule_create"),
+    path("rules/<int:pk>/", rules.rule_detail, name="rule_detail"),
+    path("rules/<int:pk>/edit/", rules.rule_edit, name="rule_edit"),
+    path("rules/<int:pk>/active/", rules.rule_toggle, name="rule_toggle"),
+    path("rules/<int:pk>/rollback/<int:number>/", rules.rule_rollback, name="rule_rollback"),
+    path("training/", training.training_upload, name="training_upload"),
+    path("training/<int:pk>/", training.training_detail, name="training_detail"),
+    path("training/<int:pk>/progress.json", training.training_progress, name="training_progress"),
+    path("training/<int:pk>/fine-tune/", training.training_fine_tune, name="training_fine_tune"),
 ]
