@@ -18,4 +18,8 @@ class PlanningConfig(DomainAppConfig):
         from core.planning.graphql.queries import PlanningQueries
 
         self.graphql_queries = (PlanningQueries,)
+
+        from core.planning.graphql.backtest import BacktestQueries
+
+        self.graphql_queries = (*self.graphql_queries, BacktestQueries)
         self.graphql_mutations = (PlanningMutations,)
