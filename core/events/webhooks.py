@@ -221,10 +221,9 @@ def host_allowed(url: str, *, resolve: bool) -> bool:
         return False
     try:
         return is_public_address(host)
-    except ValueError:
-        pass  # a name, not a literal address
-    if not resolve:
-        return True
+    except ValueError:  # a name, not a literal address: judge what it resolves to
+        if not resolve:
+            return True
     try:
         infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
     except OSError:

@@ -36,6 +36,14 @@ def pk_from_id(value: Any, type_name: str | None = None) -> int | None:
     return pk
 
 
+def require_pk(value: Any, field: str, type_name: str | None = None, error: type[DomainError] = NotFound) -> int:
+    """The primary key in `value`, or `error` (a typed error on `field`) when it is not an id."""
+    pk = pk_from_id(value, type_name)
+    if pk is None:
+        raise error(f"Not a valid id: {value}.", field=field)
+    return pk
+
+
 def object_by_id(source: type[M] | QuerySet[M], value: Any, field: str = "id", type_name: str | None = None) -> M:
     """The row with this id; NotFound on `field` otherwise."""
     queryset = source if isinstance(source, QuerySet) else source._default_manager.all()

@@ -8,13 +8,17 @@ import graphene
 
 from core.access import actor_from_request
 from core.graphql.base import BaseMutation
-from core.graphql.lookups import object_by_id, pk_from_id
+from core.graphql.lookups import object_by_id, pk_from_id, require_pk
 from core.locations.models import Location
 from core.logistics import services
 from core.logistics.exceptions import UnknownTransferLine
 from core.logistics.graphql.types import InboundShipmentType, TransferType
 from core.logistics.models import TransferOrder
 from core.purchasing.models import PurchaseOrder
+
+
+def _line_pk(value: Any, field: str, type_name: str | None = None) -> int:
+    return require_pk(value, field, type_name, UnknownTransferLine)
 
 
 class TransferLineInput(graphene.InputObjectType):
@@ -32,13 +36,6 @@ class ReceivedLineInput(graphene.InputObjectType):
 
 def _transfer(value: Any) -> TransferOrder:
     return object_by_id(TransferOrder, value, "id", TransferType._meta.name)
-
-
-def _pk(value: Any, field: str, type_name: str | None = None) -> int:
-    pk = pk_from_id(value, type_name)
-    if pk is None:
-        raise UnknownTransferLine(f"Not a valid id: {value}.", field=field)
-    return pk
 
 
 class TransferMutation(BaseMutation):
@@ -62,7 +59,7 @@ class CreateTransfer(TransferMutation):
             to_location=object_by_id(Location, data["to_location_id"], "toLocationId", "Location"),
             lines=[
                 services.TransferLineInput(
-                    item_id=_pk(line["item_id"], "lines", "Item"),
+                    item_id=_line_pk(line["item_id"], "lines", "Item"),
                     quantity=line["quantity"],
                     lot_id=pk_from_id(line["lot_id"], "Lot") if line.get("lot_id") else None,
                 )
@@ -109,7 +106,7 @@ class ReceiveTransfer(TransferMutation):
             actor=actor_from_request(info.context),
             received=[
                 services.ReceivedLineInput(
-                    line_id=_pk(line["line_id"], "lines"),
+                    line_id=_line_pk(line["line_id"], "lines"),
                     quantity=line["quantity"],
                     reason=line.get("reason") or "",
                     note=line.get("note") or "",

@@ -10,7 +10,7 @@ import graphene
 
 from core.access import actor_from_request
 from core.graphql.base import BaseMutation
-from core.graphql.lookups import object_by_id, pk_from_id
+from core.graphql.lookups import object_by_id, pk_from_id, require_pk
 from core.locations.models import Location
 from core.partners.models import Supplier
 from core.purchasing import services
@@ -18,6 +18,10 @@ from core.purchasing.exceptions import UnknownOrderLine
 from core.purchasing.graphql.types import GoodsReceiptType, PurchaseOrderType, SupplierReturnType
 from core.purchasing.models import PurchaseOrder
 from tenants.accounts.roles import Permission
+
+
+def _line_pk(value: Any, field: str, type_name: str | None = None) -> int:
+    return require_pk(value, field, type_name, UnknownOrderLine)
 
 
 class PurchaseOrderLineInput(graphene.InputObjectType):
@@ -42,13 +46,6 @@ class ReturnLineInput(graphene.InputObjectType):
 
 def _order(value: Any) -> PurchaseOrder:
     return object_by_id(PurchaseOrder, value, "id", PurchaseOrderType._meta.name)
-
-
-def _pk(value: Any, field: str, type_name: str | None = None) -> int:
-    pk = pk_from_id(value, type_name)
-    if pk is None:
-        raise UnknownOrderLine(f"Not a valid id: {value}.", field=field)
-    return pk
 
 
 class PurchaseOrderMutation(BaseMutation):
@@ -80,7 +77,7 @@ class CreatePurchaseOrder(PurchaseOrderMutation):
             destination=object_by_id(Location, data["destination_id"], "destinationId", "Location"),
             lines=[
                 services.OrderLineInput(
-                    item_id=_pk(line["item_id"], "lines", "Item"),
+                    item_id=_line_pk(line["item_id"], "lines", "Item"),
                     quantity=line["quantity"],
                     unit_price=line.get("unit_price") or services.ZERO,
                     unit_id=pk_from_id(line["unit_id"], "Unit") if line.get("unit_id") else None,
@@ -157,7 +154,7 @@ class ReceivePurchaseOrder(PurchaseOrderMutation):
             po,
             [
                 services.ReceiptLineInput(
-                    order_line_id=_pk(line["line_id"], "lines"),
+                    order_line_id=_line_pk(line["line_id"], "lines"),
                     quantity=line["quantity"],
                     lot_code=line.get("lot_code") or "",
                     expiry_date=line.get("expiry_date"),
@@ -227,7 +224,9 @@ class ReturnToSupplier(BaseMutation):
             source=object_by_id(Location, data["source_id"], "sourceId", "Location"),
             lines=[
                 services.ReturnLineInput(
-                    item_id=_pk(line["item_id"], "lines", "Item"), quantity=line["quantity"], lot_code=line.get("lot_code") or ""
+                    item_id=_line_pk(line["item_id"], "lines", "Item"),
+                    quantity=line["quantity"],
+                    lot_code=line.get("lot_code") or "",
                 )
                 for line in data["lines"]
             ],

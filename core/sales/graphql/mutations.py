@@ -10,7 +10,7 @@ import graphene
 
 from core.access import actor_from_request
 from core.graphql.base import BaseMutation
-from core.graphql.lookups import object_by_id, pk_from_id
+from core.graphql.lookups import object_by_id, pk_from_id, require_pk
 from core.locations.models import Location
 from core.partners.models import Customer
 from core.sales import services
@@ -18,6 +18,10 @@ from core.sales.exceptions import UnknownOrderLine
 from core.sales.graphql.types import CustomerReturnType, SalesOrderType, ShipmentType
 from core.sales.models import SalesOrder
 from tenants.accounts.roles import Permission
+
+
+def _line_pk(value: Any, field: str, type_name: str | None = None) -> int:
+    return require_pk(value, field, type_name, UnknownOrderLine)
 
 
 class SalesOrderLineInput(graphene.InputObjectType):
@@ -35,13 +39,6 @@ class CustomerReturnLineInput(graphene.InputObjectType):
 
 def _order(value: Any) -> SalesOrder:
     return object_by_id(SalesOrder, value, "id", SalesOrderType._meta.name)
-
-
-def _pk(value: Any, field: str, type_name: str | None = None) -> int:
-    pk = pk_from_id(value, type_name)
-    if pk is None:
-        raise UnknownOrderLine(f"Not a valid id: {value}.", field=field)
-    return pk
 
 
 class SalesOrderMutation(BaseMutation):
@@ -72,7 +69,7 @@ class CreateSalesOrder(SalesOrderMutation):
             source=object_by_id(Location, data["source_id"], "sourceId", "Location"),
             lines=[
                 services.SalesLineInput(
-                    item_id=_pk(line["item_id"], "lines", "Item"),
+                    item_id=_line_pk(line["item_id"], "lines", "Item"),
                     quantity=line["quantity"],
                     unit_price=line.get("unit_price") or services.ZERO,
                     unit_id=pk_from_id(line["unit_id"], "Unit") if line.get("unit_id") else None,
@@ -198,7 +195,9 @@ class ReturnFromCustomer(SalesOrderMutation):
             order,
             [
                 services.ReturnLineInput(
-                    order_line_id=_pk(line["line_id"], "lines"), quantity=line["quantity"], lot_code=line.get("lot_code") or ""
+                    order_line_id=_line_pk(line["line_id"], "lines"),
+                    quantity=line["quantity"],
+                    lot_code=line.get("lot_code") or "",
                 )
                 for line in data["lines"]
             ],
