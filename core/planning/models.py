@@ -1,4 +1,5 @@
-"""Planning data: stored demand forecasts, service-level targets, sourcing rules and replenishment proposals."""
+"""Planning data: stored demand forecasts, service-level targets, sourcing rules, replenishment proposals and
+temporary safety-stock adjustments."""
 
 from __future__ import annotations
 
@@ -163,3 +164,39 @@ class ReplenishmentProposal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.item_id} → {self.location_id} ({self.state})"
+
+
+class SafetyStockAdjustment(models.Model):
+    """A temporary change of the safety stock of a category (安全库存临时调整), e.g. +15% for leafy greens over a
+    rainy weekend; left by the rules engine's adjust_safety_stock action.
+
+    The category is matched by name against an item's category and its ancestors, so "叶菜" covers its subtree.
+    `location` null means every location. The period is whole days, both ends included. The unique key (rule
+    version, event, subject, category) makes a redelivered event add nothing.
+    """
+
+    category_name = models.CharField(max_length=120)
+    percent = models.DecimalField(max_digits=7, decimal_places=2)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    location = models.ForeignKey("locations.Location", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    rule_version_id = models.BigIntegerField(null=True, blank=True, help_text="The rule version that made it, if any.")
+    event_id = models.CharField(max_length=64, blank=True)
+    subject = models.CharField(max_length=160, blank=True, help_text="What the rule looked at, e.g. weather_day:12:2026-11-28.")
+    reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-starts_on", "-pk")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("rule_version_id", "event_id", "subject", "category_name"),
+                name="planning_safety_adjustment_once_per_event",
+            ),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="planning_safety_adjustment_period"),
+            models.CheckConstraint(condition=Q(percent__gt=-100), name="planning_safety_adjustment_above_minus_100"),
+        ]
+        indexes = [models.Index(fields=("starts_on", "ends_on"), name="planning_safety_adj_period")]
+
+    def __str__(self) -> str:
+        return f"{self.category_name} {self.percent:+}% {self.starts_on}–{self.ends_on}"

@@ -14,6 +14,8 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from statistics import NormalDist
 
 ZERO = Decimal("0")
+ONE = Decimal("1")
+HUNDRED = Decimal("100")
 Q4 = Decimal("0.0001")
 Z_P90 = Decimal("1.2816")
 # Without learned lead times we assume the supplier is off by a quarter of the declared lead time (1σ).
@@ -104,14 +106,22 @@ def supplier_lead_time(
 
 
 def policy_figures(
-    bands: Sequence[DailyBand], lead_time: LeadTime, service_level: Decimal, review_period_days: int | Decimal
+    bands: Sequence[DailyBand],
+    lead_time: LeadTime,
+    service_level: Decimal,
+    review_period_days: int | Decimal,
+    safety_stock_factor: Decimal = ONE,
 ) -> PolicyFigures:
-    """Safety stock = z · σ_LTD; reorder point = L·d + safety stock; order-up-to = ROP + R·d."""
+    """Safety stock = z · σ_LTD · factor; reorder point = L·d + safety stock; order-up-to = ROP + R·d.
+
+    `safety_stock_factor` carries temporary adjustments (1.15 for "+15% over a rainy weekend"); it moves the
+    reorder point and order-up-to level with the safety stock.
+    """
     d, sigma_d = daily_demand(bands)
     lead = lead_time.mean_days
     ltd = lead * d
     ltd_sigma = sqrt(lead * sigma_d**2 + d**2 * lead_time.std_days**2)
-    safety = z_score(service_level) * ltd_sigma
+    safety = z_score(service_level) * ltd_sigma * safety_stock_factor
     rop = ltd + safety
     out = rop + Decimal(review_period_days) * d
     return PolicyFigures(
@@ -123,6 +133,12 @@ def policy_figures(
         reorder_point=_q(rop),
         order_up_to=_q(out),
     )
+
+
+def adjustment_factor(percents_by_source: dict[object, Decimal]) -> Decimal:
+    """One factor from temporary safety-stock adjustments: each source's percent adds up (+15% and +10% → 1.25),
+    never below zero safety stock."""
+    return max(ONE + sum(percents_by_source.values(), ZERO) / HUNDRED, ZERO)
 
 
 def round_order_quantity(raw: Decimal, *, moq: Decimal = ZERO, pack_size: Decimal = Decimal("1")) -> Decimal:

@@ -9,13 +9,15 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
+from core.catalog.models import Category
 from core.planning.models import (
     DemandForecast,
     ProposalState,
     ReplenishmentProposal,
+    SafetyStockAdjustment,
     ServiceLevelPolicy,
 )
-from core.planning.policy import DailyBand
+from core.planning.policy import DailyBand, adjustment_factor
 
 
 def forecast_bands(pairs: Iterable[tuple[int, int]], start: date, days: int) -> dict[tuple[int, int], list[DailyBand]]:
@@ -94,3 +96,47 @@ def drafted_replenishment(item_ids: list[int], location_ids: list[int]) -> dict[
         .annotate(total=Sum("quantity"))
     )
     return {(r["item_id"], r["location_id"]): r["total"] for r in rows}
+
+
+def _category_names() -> dict[int, set[str]]:
+    """Per category id: its name and its ancestors' names (the category tree is small: one query)."""
+    rows = {pk: (name, parent) for pk, name, parent in Category.objects.values_list("pk", "name", "parent_id")}
+    names: dict[int, set[str]] = {}
+    for pk in rows:
+        found, current, seen = set(), pk, set()
+        while current is not None and current in rows and current not in seen:  # `seen` guards a cyclic tree
+            seen.add(current)
+            found.add(rows[current][0])
+            current = rows[current][1]
+        names[pk] = found
+    return names
+
+
+def safety_stock_factors(targets: Iterable[tuple[int, int | None, int]], today: date) -> dict[tuple[int, int], Decimal]:
+    """The safety-stock factor for each (item id, item category id, location id) from the adjustments active on
+    `today`, keyed by (item id, location id); pairs with no adjustment are left out.
+
+    One rule firing on Saturday and again on Sunday leaves two overlapping rows: from one source only the largest
+    change counts, while different rules (or hand-made rows) add up.
+    """
+    active = list(
+        SafetyStockAdjustment.objects.filter(starts_on__lte=today, ends_on__gte=today)
+        .order_by("pk")
+        .values_list("pk", "category_name", "location_id", "rule_version_id", "percent")
+    )
+    if not active:
+        return {}
+    categories = _category_names()
+    factors: dict[tuple[int, int], Decimal] = {}
+    for item_id, category_id, location_id in targets:
+        names = categories.get(category_id, set()) if category_id is not None else set()
+        by_source: dict[object, Decimal] = {}
+        for pk, category_name, where, version_id, percent in active:
+            if category_name not in names or where not in (None, location_id):
+                continue
+            source = version_id if version_id is not None else f"row:{pk}"
+            if abs(percent) > abs(by_source.get(source, Decimal("0"))):
+                by_source[source] = percent
+        if by_source:
+            factors[(item_id, location_id)] = adjustment_factor(by_source)
+    return factors

@@ -74,6 +74,9 @@ def run_replenishment(
     horizon = max((math.ceil(lead_times[rule.pk].mean_days) + rule.review_period_days for rule in rules_list), default=0)
     bands = selectors.forecast_bands(pairs, today, horizon)
     overrides = selectors.service_level_overrides()
+    factors = selectors.safety_stock_factors(
+        ((rule.item_id, rule.item.category_id, rule.location_id) for rule in rules_list), today
+    )
 
     proposals: list[ReplenishmentProposal] = []
     for rule in rules_list:
@@ -83,7 +86,10 @@ def run_replenishment(
         lead_time = lead_times[rule.pk]
         window = math.ceil(lead_time.mean_days) + rule.review_period_days
         service_level = rule.service_level or policy.service_level_for(rule.item.abc_class, rule.item.xyz_class, overrides)
-        figures = policy.policy_figures(bands.get(pair, [])[:window], lead_time, service_level, rule.review_period_days)
+        factor = factors.get(pair, policy.ONE)
+        figures = policy.policy_figures(
+            bands.get(pair, [])[:window], lead_time, service_level, rule.review_period_days, safety_stock_factor=factor
+        )
         position = positions.get(pair, ZERO)
         moq = max(rule.item.moq, rule.supplier.moq if rule.supplier is not None else ZERO)
         quantity = policy.order_quantity(figures, position, moq=moq, pack_size=rule.item.pack_size)
@@ -106,7 +112,9 @@ def run_replenishment(
                 reason=(
                     f"position {position} < reorder point {figures.reorder_point} "
                     f"(lead-time demand {figures.lead_time_demand} over {lead_time.mean_days} d "
-                    f"± {lead_time.std_days} d, safety stock {figures.safety_stock} at {service_level})"
+                    f"± {lead_time.std_days} d, safety stock {figures.safety_stock} at {service_level}"
+                    + (f", adjusted ×{factor}" if factor != policy.ONE else "")
+                    + ")"
                 ),
             )
         )

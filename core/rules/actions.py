@@ -1,7 +1,7 @@
 """Rule actions as data: their shapes, save-time validation, and the handler registry that runs them.
 
-Planning and logistics register the handlers for adjust_safety_stock, create_document and call_webhook with
-`register_action_handler`; until then such an action is logged as failed, never raised.
+Handlers live beside what they touch (handlers.py, document_actions.py, planning_actions.py) and register with
+`register_action_handler`; an action with no handler (call_webhook for now) is logged as failed, never raised.
 """
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlparse
 
@@ -80,10 +81,11 @@ def normalize_action(action: Any, index: int = 0, fields: FieldCatalog = catalog
         try:
             percent = canonical_number(action.get("percent"))
             days = action.get("days")
-            if not isinstance(days, int) or isinstance(days, bool) or days <= 0:
+            if not isinstance(days, int) or isinstance(days, bool) or days <= 0 or Decimal(str(percent)) <= -100:
                 raise ValueError
         except (ValueError, TypeError, ArithmeticError):
-            raise _fail("adjust_safety_stock needs a percent (number) and days (positive whole number)", index) from None
+            message = "adjust_safety_stock needs a percent (a number above -100) and days (positive whole number)"
+            raise _fail(message, index) from None
         return {"type": kind, "category": _text(action, "category", index), "percent": percent, "days": days}
     if kind == "create_document":
         params = action.get("params", {})

@@ -39,6 +39,9 @@ class FieldSpec:
     choices: tuple[EnumChoice, ...] = ()
     settable: bool = False  # may a set_field action write it
     module: str = "core"
+    # Where the value lives in the evaluation context when the model names it differently from the rule
+    # language (purchase_order.is_urgent is PurchaseOrder.urgent); empty when it is `path` itself.
+    source: str = ""
 
     def label(self, language: str) -> str:
         return self.label_en if language == "en" else self.label_zh
@@ -65,6 +68,11 @@ class FieldCatalog:
 
     def get(self, path: str) -> FieldSpec | None:
         return self.fields.get(path)
+
+    def source_path(self, path: str) -> str:
+        """The dotted path to read or write in the context for a rule field path."""
+        spec = self.fields.get(path)
+        return spec.source if spec is not None and spec.source else path
 
     def __iter__(self):  # type: ignore[no-untyped-def]
         return iter(self.fields.values())
@@ -100,7 +108,15 @@ CORE_FIELDS = (
         "customer tier",
         ("客户级别",),
         ("customer level",),
-        _enum(("VIP", "VIP", "VIP"), ("gold", "金牌", "gold"), ("silver", "银牌", "silver"), ("standard", "普通", "standard")),
+        # The partners' tiers (matched without regard to case: a customer's "vip" is "VIP") plus gold and silver.
+        _enum(
+            ("VIP", "VIP", "VIP"),
+            ("gold", "金牌", "gold"),
+            ("silver", "银牌", "silver"),
+            ("standard", "普通", "standard"),
+            ("wholesale", "批发", "wholesale"),
+            ("key_account", "大客户", "key account"),
+        ),
     ),
     FieldSpec("customer.name", S, "客户名称", "customer name"),
     FieldSpec("customer.credit_limit", N, "信用额度", "credit limit"),
@@ -125,7 +141,7 @@ CORE_FIELDS = (
         ),
         settable=True,
     ),
-    FieldSpec("order.note", S, "订单备注", "order note", settable=True),
+    FieldSpec("order.note", S, "订单备注", "order note", settable=True, source="order.notes"),
     FieldSpec("item.category", S, "商品类别", "item category", ("品类",), ("category",)),
     FieldSpec("item.sku", S, "商品编码", "item sku", ("SKU",), ("sku",)),
     FieldSpec("item.shelf_life_days", N, "保质期天数", "shelf life days"),
@@ -141,9 +157,19 @@ CORE_FIELDS = (
     FieldSpec("calendar.is_weekend", B, "周末", "weekend", ("是周末",), ("is weekend",)),
     FieldSpec("calendar.is_holiday", B, "节假日", "holiday", ("假日",), ("is holiday",)),
     FieldSpec("calendar.date", D, "日期", "date"),
+    # The size of the latest day-over-day market price move of the document's items, in % (a 4% fall reads 4).
     FieldSpec("market.price_change_pct", N, "价格日涨跌幅", "price change pct", ("涨跌幅",), ("price change percent",)),
     FieldSpec("purchase_order.total", N, "采购金额", "purchase order total", ("采购订单金额",), ("po total",)),
-    FieldSpec("purchase_order.is_urgent", B, "加急采购", "urgent purchase", (), ("urgent purchase order",), settable=True),
+    FieldSpec(
+        "purchase_order.is_urgent",
+        B,
+        "加急采购",
+        "urgent purchase",
+        (),
+        ("urgent purchase order",),
+        settable=True,
+        source="purchase_order.urgent",
+    ),
     FieldSpec("supplier.name", S, "供应商名称", "supplier name"),
     FieldSpec("supplier.on_time_rate", N, "供应商准时率", "supplier on time rate"),
     FieldSpec("forecast.p90", N, "预测P90", "forecast p90"),

@@ -9,6 +9,7 @@ money never passes through a float.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import operator
 from collections.abc import Callable
 from decimal import Decimal, InvalidOperation
@@ -66,10 +67,22 @@ def _canonical_scalar(spec: FieldSpec, value: Any) -> Any:
             raise ValueError("expected a date YYYY-MM-DD") from None
     if not isinstance(value, str):
         raise ValueError("expected text")
-    if kind is FieldType.ENUM and spec.choice(value) is None:
-        allowed = ", ".join(c.value for c in spec.choices)
-        raise ValueError(f"expected one of {allowed}")
+    if kind is FieldType.ENUM:
+        choice = enum_choice(spec, value)
+        if choice is None:
+            allowed = ", ".join(c.value for c in spec.choices)
+            raise ValueError(f"expected one of {allowed}")
+        return choice
     return value
+
+
+def enum_choice(spec: FieldSpec, value: Any) -> str | None:
+    """The catalog's spelling of an enum value, matched without regard to case ("vip", "Vip" → "VIP")."""
+    text = str(value)
+    if spec.choice(text) is not None:
+        return text
+    folded = text.casefold()
+    return next((c.value for c in spec.choices if c.value.casefold() == folded), None)
 
 
 def normalize_value(spec: FieldSpec, op: str, value: Any) -> Any:
@@ -169,6 +182,11 @@ def _to_text(actual: Any) -> str:
     return actual if isinstance(actual, str) else str(actual)
 
 
+def _to_choice(spec: FieldSpec, actual: Any) -> str:
+    text = _to_text(actual)
+    return enum_choice(spec, text) or text
+
+
 # Bring a context value to the comparison type; a value that cannot be brought there fails the leaf.
 _COERCE: dict[FieldType, Callable[[Any], Any]] = {
     FieldType.NUMBER: _to_number,
@@ -216,6 +234,9 @@ def _compile_leaf(leaf: Tree, fields: FieldCatalog) -> Predicate:
     if spec is None:  # a field unregistered since the rule was saved can never match
         return lambda lookup: False
     path, op, coerce = leaf["field"], leaf["op"], _COERCE[spec.type]
+    if spec.type is FieldType.ENUM:
+        # Data and rules may spell a choice in another case (partners store "vip", the catalog says "VIP").
+        coerce = functools.partial(_to_choice, spec)
     if op in ("in", "not_in"):
         members = frozenset(runtime_value(spec, v) for v in leaf["value"])
         negate = op == "not_in"

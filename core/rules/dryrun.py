@@ -3,7 +3,10 @@
 A dry run replays the DomainEvents of the rule's trigger, rebuilds each subject's evaluation context through the
 same providers the transition hook uses (`document_context`), and evaluates only the condition: no action runs,
 no audit row, no action log, nothing is written. The subject is read as it is now, not as it was at the event;
-the calendar is the event's day. A subject that is not a pipeline document is seen through the event's payload.
+the calendar is the event's day. An event type with a subject expander (weather, lots) is replayed per subject
+as the live consumer sees it; a scheduled (cron:) rule is judged at each of its slots in the window; any other
+subject that is not a pipeline document is seen through the event's payload. Market prices are read as of
+today, not as of the event.
 
 Conflicts (a deliberately simple definition): two active rules on the same trigger conflict when their
 conditions may overlap and their actions contradict. Conditions are taken to overlap unless both pin the same
@@ -27,8 +30,10 @@ from django.utils import timezone
 from core.events.models import DomainEvent
 from core.rules.conditions import compile_tree
 from core.rules.evaluator import make_lookup
+from core.rules.events import expander_for
 from core.rules.grammar import render_action
 from core.rules.models import Rule, RuleVersion
+from core.rules.schedules import PREFIX, parse_schedule, slots
 from core.rules.transitions import calendar_context, document_context
 
 
@@ -92,6 +97,12 @@ def subject_models() -> dict[str, type[models.Model]]:
     return found
 
 
+def _with_parents(model: type[models.Model]) -> models.QuerySet[Any]:
+    """The documents with their required parents (customer, supplier, location) joined: no query per event."""
+    parents = [f.name for f in model._meta.concrete_fields if f.is_relation and not f.null]
+    return model.objects.select_related(*parents)
+
+
 def dry_run(
     rule_or_draft: Rule | RuleVersion | Draft, days: int = 30, now: dt.datetime | None = None, language: str = "zh"
 ) -> DryRunReport:
@@ -100,11 +111,20 @@ def dry_run(
     report = DryRunReport(draft.trigger, days)
     predicate = compile_tree(draft.condition)
     described = [render_action(action, language) for action in draft.actions]
+    if draft.trigger.startswith(PREFIX):
+        _replay_slots(draft.trigger, now - dt.timedelta(days=days), now, predicate, described, report)
+        report.conflicts = find_conflicts(draft)
+        return report
     events = list(
         DomainEvent.objects.filter(event_type=draft.trigger, occurred_at__gte=now - dt.timedelta(days=days), occurred_at__lte=now)
         .order_by("occurred_at", "pk")
         .values_list("pk", "subject_type", "subject_id", "occurred_at", "payload")
     )
+    expander = expander_for(draft.trigger)
+    if expander is not None:
+        _replay_expanded(events, expander, predicate, described, report)
+        report.conflicts = find_conflicts(draft)
+        return report
     models_by_type = subject_models()
     wanted: dict[str, set[int]] = {}
     for _, subject_type, subject_id, _, _ in events:
@@ -113,7 +133,7 @@ def dry_run(
         (subject_type, pk): doc
         for subject_type, ids in wanted.items()
         if subject_type in models_by_type
-        for pk, doc in models_by_type[subject_type].objects.in_bulk(list(ids)).items()
+        for pk, doc in _with_parents(models_by_type[subject_type]).in_bulk(list(ids)).items()
     }
     calendars: dict[dt.date, dict[str, Any]] = {}
     for event_pk, subject_type, subject_id, occurred_at, payload in events:
@@ -140,6 +160,45 @@ def dry_run(
         report.money += total or Decimal("0")
     report.conflicts = find_conflicts(draft)
     return report
+
+
+def _replay_slots(
+    trigger: str, start: dt.datetime, end: dt.datetime, predicate: Any, described: list[str], report: DryRunReport
+) -> None:
+    """A scheduled rule has no events to replay: judge each slot of its schedule in the window, on its day."""
+    calendars: dict[dt.date, dict[str, Any]] = {}
+    for slot in slots(parse_schedule(trigger[len(PREFIX) :]), start, end):
+        day = slot.date()
+        if day not in calendars:
+            calendars[day] = calendar_context(day)
+        report.evaluated += 1
+        if not predicate(make_lookup({"calendar": calendars[day], "schedule": {"slot": slot}})):
+            continue
+        report.matched += 1
+        stamp = slot.strftime("%Y-%m-%d %H:%M")
+        report.documents.append(TouchedDocument("schedule", slot.isoformat(), stamp, None, 0, slot))
+        report.actions += [f"{stamp}: {text}" for text in described]
+
+
+def _replay_expanded(
+    events: list[tuple[Any, ...]], expander: Any, predicate: Any, described: list[str], report: DryRunReport
+) -> None:
+    """Events the engine reads through a subject expander (weather): one evaluation per subject, as live."""
+    by_pk = DomainEvent.objects.in_bulk([row[0] for row in events])
+    for event_pk, _, _, occurred_at, _ in events:
+        for found in expander(by_pk[event_pk]):
+            report.evaluated += 1
+            try:
+                matched = predicate(make_lookup(found.context))
+            except Exception as error:  # noqa: BLE001  reported, as the evaluator would log it
+                report.errors.append(f"{found.subject_type}#{found.subject_id}: {error}")
+                continue
+            if not matched:
+                continue
+            report.matched += 1
+            name = found.label or found.subject_id
+            report.documents.append(TouchedDocument(found.subject_type, found.subject_id, name, None, event_pk, occurred_at))
+            report.actions += [f"{name}: {text}" for text in described]
 
 
 # --- conflicts -----------------------------------------------------------------------------------------------

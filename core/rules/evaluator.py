@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from core.rules import handlers as _builtin_handlers  # noqa: F401  registers the built-in action handlers
 from core.rules.actions import VERDICT_ACTIONS, ActionContext, ActionFailed, handler_for
+from core.rules.catalog import catalog
 from core.rules.conditions import MISSING, Predicate, compile_tree
 from core.rules.models import Rule, RuleActionLog, RuleEvaluation, RuleVersion
 
@@ -91,7 +92,7 @@ def make_lookup(context: Mapping[str, Any] | Callable[[str], Any] | Any) -> Call
 
         def resolve(path: str) -> Any:
             value = context
-            for part in path.split("."):
+            for part in catalog.source_path(path).split("."):
                 value = value.get(part, MISSING) if isinstance(value, Mapping) else getattr(value, part, MISSING)
                 if value is MISSING or value is None:
                     return MISSING

@@ -45,7 +45,7 @@ def _assign(target: Any, attr: str, value: Any) -> None:
 
 def set_field(action: Action, ctx: ActionContext) -> str:
     path = action["field"]
-    parent, _, attr = path.rpartition(".")
+    parent, _, attr = catalog.source_path(path).rpartition(".")
     target = ctx.lookup(parent)
     if target is MISSING or target is None:
         raise ActionFailed(f"nothing to set: '{parent}' is not in the context")

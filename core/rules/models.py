@@ -176,3 +176,18 @@ class RulePackEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pack}/{self.key} v{self.pack_version}"
+
+
+class ScheduledRuleRun(models.Model):
+    """One row per (rule version, schedule slot) that ran: the idempotency key of scheduled rules."""
+
+    version = models.ForeignKey(RuleVersion, on_delete=models.CASCADE, related_name="scheduled_runs")
+    slot = models.DateTimeField()
+    ran_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-slot", "-pk")
+        constraints = [models.UniqueConstraint(fields=("version", "slot"), name="rules_scheduled_run_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.version_id} @ {self.slot:%Y-%m-%d %H:%M}"

@@ -21,8 +21,9 @@ from core.rules.models import Rule, RulePackEntry
 
 PACK_ACTOR = "system:rule-pack"
 
-# The core pack. The approval pair and the planning/logistics rules ship switched off: purchasing already has its
-# own approval threshold, and a tenant should choose to let rules move stock or change safety stock.
+# The core pack. The board-approval pair ships on: it sits above purchasing's own manager threshold and lets an
+# urgent purchase through while the material's price swings. The planning/logistics rules ship switched off: a
+# tenant should choose to let rules move stock or change safety stock.
 CORE_PACK: tuple[dict[str, Any], ...] = (
     {
         "key": "large_purchase_approval",
@@ -30,7 +31,7 @@ CORE_PACK: tuple[dict[str, Any], ...] = (
         "name": "大额采购审批（价格波动例外）",
         "trigger": "purchase_order.submitted",
         "text": '当采购金额>=50000且非(加急采购且价格日涨跌幅>3)时，需要所有者审批："大额采购需董事会审批"',
-        "active": False,
+        "active": True,
         "priority": 50,
         "description": "Purchases of 50,000 or more need the board (owner), unless urgent while prices move over 3% a day.",
     },
@@ -40,7 +41,7 @@ CORE_PACK: tuple[dict[str, Any], ...] = (
         "name": "加急采购价格波动通知",
         "trigger": "purchase_order.submitted",
         "text": '当采购金额>=50000且加急采购且价格日涨跌幅>3时，通知所有者："加急大额采购在价格波动中免审批，请关注"',
-        "active": False,
+        "active": True,
         "priority": 51,
         "description": "The exception above tells the owner instead of waiting for approval.",
     },

@@ -16,24 +16,18 @@ from core.rules.exceptions import RuleError, RuleErrorCode, RuleNotFound, RuleVa
 from core.rules.grammar import parse_rule, render, render_action, render_condition
 from core.rules.grammar.render import render_leaf
 from core.rules.models import ApprovalRequest, Rule, RuleVersion
+from core.rules.schedules import parse_schedule
 
 _EVENT_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)+$")
-_CRON_FIELD_RE = re.compile(r"^(\*|\d+(-\d+)?)(/\d+)?(,(\*|\d+(-\d+)?)(/\d+)?)*$")
-_CRON_RANGES = ((0, 59), (0, 23), (1, 31), (1, 12), (0, 7))
 
 
 def validate_trigger(trigger: str) -> str:
-    """An event type (`sales_order.confirmed`) or `cron:<minute hour day month weekday>`."""
+    """An event type (`sales_order.confirmed`) or `cron:<minute hour day-of-month month day-of-week>`."""
     trigger = (trigger or "").strip()
     if trigger.startswith("cron:"):
-        fields = trigger[5:].split()
-        if len(fields) != 5 or not all(_CRON_FIELD_RE.match(f) for f in fields):
-            raise RuleError("A schedule is 'cron:' and five fields", field="trigger", code=RuleErrorCode.INVALID_SCHEDULE)
-        for value, (low, high) in zip(fields, _CRON_RANGES, strict=True):
-            numbers = [int(n) for n in re.findall(r"(?<![/\d])\d+", value)]
-            if any(n < low or n > high for n in numbers):
-                raise RuleError(f"'{value}' is outside {low}-{high}", field="trigger", code=RuleErrorCode.INVALID_SCHEDULE)
-        return "cron:" + " ".join(fields)
+        expression = " ".join(trigger[5:].split())
+        parse_schedule(expression)
+        return "cron:" + expression
     if not _EVENT_RE.match(trigger):
         raise RuleError(
             f"'{trigger}' is neither an event type (subject.event) nor a cron schedule",

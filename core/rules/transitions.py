@@ -8,6 +8,7 @@ TransitionVetoed error, and `grant_approval` lets a manager approve the document
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -27,10 +28,16 @@ def register_context_provider(subject_type: str, provider: ContextProvider) -> N
     _providers.setdefault(subject_type, []).append(provider)
 
 
-def calendar_context(today: dt.date) -> dict[str, Any]:
+@functools.lru_cache(maxsize=16)
+def _cn_holidays(year: int) -> Any:
+    # Building the calendar costs milliseconds; every transition and every replayed event asks for it.
     import holidays
 
-    return {"date": today, "is_weekend": today.weekday() >= 5, "is_holiday": today in holidays.country_holidays("CN")}
+    return holidays.country_holidays("CN", years=year)
+
+
+def calendar_context(today: dt.date) -> dict[str, Any]:
+    return {"date": today, "is_weekend": today.weekday() >= 5, "is_holiday": today in _cn_holidays(today.year)}
 
 
 def document_context(doc: models.Model, subject_type: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Demand signals kept per tenant: delivery-platform demand indices and weather per location and day."""
+"""Demand signals kept per tenant: delivery-platform demand indices, weather per location and day, market prices."""
 
 from __future__ import annotations
 
@@ -49,3 +49,28 @@ class WeatherDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.location_id} {self.date}: {self.precipitation_probability} / {self.temperature_c}°C"
+
+
+class MarketPrice(models.Model):
+    """A material's market price (市场价) on a day, from a price feed; re-ingesting the same (item, date) replaces it.
+
+    Rules read the day-over-day move from it (`market.price_change_pct`), e.g. to let an urgent purchase skip
+    approval while prices swing.
+    """
+
+    item = models.ForeignKey("catalog.Item", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    price = models.DecimalField(max_digits=14, decimal_places=4)
+    currency = models.CharField(max_length=3, default="CNY")
+    source = models.CharField(max_length=40, default="ingest")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("item", "date")
+        constraints = [
+            models.UniqueConstraint(fields=("item", "date"), name="signals_market_price_unique_item_day"),
+            models.CheckConstraint(condition=models.Q(price__gt=0), name="signals_market_price_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.date}: {self.price} {self.currency}"

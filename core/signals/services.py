@@ -1,4 +1,4 @@
-"""Signal ingest: bulk, idempotent upserts of delivery-platform demand and weather, and the HTTP weather adapter."""
+"""Signal ingest: bulk, idempotent upserts of delivery-platform demand, weather and market prices; the HTTP weather adapter."""
 
 from __future__ import annotations
 
@@ -15,10 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from core.catalog.models import Item
 from core.events.services import record_event
 from core.locations.models import Location
 from core.signals.exceptions import InvalidSignalRow, ProviderUnavailable
-from core.signals.models import DeliveryDemandIndex, WeatherDay
+from core.signals.models import DeliveryDemandIndex, MarketPrice, WeatherDay
 
 ONE = Decimal("1")
 
@@ -116,6 +117,59 @@ def ingest_weather(rows: Iterable[Mapping[str, Any]], *, source: str = "ingest")
                 "rows": len(records),
                 "source": source,
                 "locations": sorted({r.location_id for r in records}),
+                "from": days[0].isoformat(),
+                "to": days[-1].isoformat(),
+            },
+        )
+    return len(records)
+
+
+def _item_ids(rows: list[Mapping[str, Any]]) -> dict[str, int]:
+    skus = {str(row["item"]) for row in rows if "item" in row}
+    return dict(Item.objects.filter(sku__in=skus).values_list("sku", "pk"))
+
+
+@transaction.atomic
+def ingest_market_prices(rows: Iterable[Mapping[str, Any]], *, source: str = "ingest") -> int:
+    """Upsert rows {item (SKU) or item_id, date, price (> 0), currency?} keyed by (item, date), then record one
+    `signal.market_price_updated` event for the batch. One bad row stores nothing."""
+    rows = list(rows)
+    by_sku = _item_ids(rows)
+    given_ids = [row["item_id"] for row in rows if isinstance(row.get("item_id"), int)]
+    known = set(Item.objects.filter(pk__in=given_ids).values_list("pk", flat=True))
+    records: dict[tuple[int, date], MarketPrice] = {}
+    for index, row in enumerate(rows):
+        item_id = row.get("item_id") if row.get("item_id") in known else by_sku.get(str(row.get("item", "")))
+        if item_id is None:
+            raise InvalidSignalRow(f"Row {index + 1}: unknown item {row.get('item', row.get('item_id'))!r}.")
+        price = _decimal(row, "price", index)
+        if not price.is_finite() or price <= 0:
+            raise InvalidSignalRow(f"Row {index + 1}: `price` must be above zero.")
+        currency = str(row.get("currency") or "CNY").upper()
+        if len(currency) != 3 or not currency.isalpha():
+            raise InvalidSignalRow(f"Row {index + 1}: `currency` is a three-letter code.")
+        day = _day(row.get("date"), index)
+        # The last row for an (item, day) wins, as a second ingest of it would.
+        records[(item_id, day)] = MarketPrice(
+            item_id=item_id, date=day, price=price, currency=currency, source=source, updated_at=timezone.now()
+        )
+    MarketPrice.objects.bulk_create(
+        list(records.values()),
+        update_conflicts=True,
+        unique_fields=("item", "date"),
+        update_fields=("price", "currency", "source", "updated_at"),
+        batch_size=1000,
+    )
+    if records:
+        days = sorted(day for _, day in records)
+        record_event(
+            "signal.market_price_updated",
+            "market_price",
+            0,
+            payload={
+                "rows": len(records),
+                "source": source,
+                "items": sorted({item_id for item_id, _ in records}),
                 "from": days[0].isoformat(),
                 "to": days[-1].isoformat(),
             },

@@ -98,6 +98,7 @@ def filled_lines(formset: Any) -> list[dict[str, Any]]:
 class PurchaseOrderForm(TokenForm):
     supplier = PartnerChoiceField(label=_("Supplier"), queryset=Supplier.objects.filter(active=True).order_by("code"))
     destination = LocationChoiceField(label=_("Receive into"), queryset=internal_locations())
+    urgent = forms.BooleanField(label=_("Urgent purchase"), required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -9,6 +9,11 @@ Cases (p50/p95 in µs per event):
   evaluate_full     evaluate() as production calls it: the active-rule query, conditions, actions and the audit
                     log batched into one INSERT per event
 
+Dry run over 30 days of history: ~50 events a day for 30 days over three triggers (sales orders confirmed with real
+order and customer rows, weather updates each covering several store-days, lots near expiry with their lot
+rows); each trigger's pack-like draft is dry-run over the whole window, timed end to end (event query, subject
+loading, contexts, conditions, conflict check), reported as seconds and events/s.
+
 The rules live in a scratch schema created for the run and dropped afterwards; nothing else is touched.
 
     DATABASE_URL=postgresql://... .venv/bin/python tests/bench/bench_rules.py
@@ -117,6 +122,126 @@ def measure(rule_count: int, events: list[dict], full_events: int) -> dict[str, 
     }
 
 
+DRY_RUN_DAYS = 30
+DRAFTS = {
+    "sales_order.confirmed": '当客户等级为VIP且订单金额>20000且收货地址包含"机场"时，设置配送方式为空运优先',
+    "signal.weather_updated": '当降水概率>=60且周末时，调整类别"叶菜"的安全库存15%持续2天',
+    "lot.near_expiry": '当批次剩余天数<=3时，创建单据"transfer"(destination="donation")',
+}
+
+
+def seed_history(rng: random.Random, per_day: dict[str, int], stores: int = 5) -> dict[str, int]:
+    """30 days of DomainEvents with the rows behind them, written in bulk (the bench measures reading them)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from core.catalog.models import Category, Item, Unit
+    from core.events.models import DomainEvent
+    from core.inventory.models import Lot
+    from core.locations.models import Location
+    from core.partners.models import Customer
+    from core.sales.models import SalesOrder
+    from core.signals.models import WeatherDay
+
+    now = timezone.now()
+    unit = Unit.objects.create(code="pcs", name="件")
+    greens = Category.objects.create(name="叶菜")
+    items = Item.objects.bulk_create(
+        Item(sku=f"SKU-{n}", name_zh=f"商品{n}", base_unit=unit, category=greens, lot_tracked=True) for n in range(20)
+    )
+    locations = Location.objects.bulk_create(Location(code=f"ST-{n}", name=f"门店{n}", kind="internal") for n in range(stores))
+    customers = Customer.objects.bulk_create(
+        Customer(code=f"C-{n}", name=f"客户{n}", tier=rng.choice(["vip", "standard", "wholesale"])) for n in range(200)
+    )
+    events: list[DomainEvent] = []
+    orders: list[SalesOrder] = []
+    for day in range(DRY_RUN_DAYS):
+        stamp = now - dt.timedelta(days=day, hours=1)
+        for _ in range(per_day["sales_order.confirmed"]):
+            orders.append(
+                SalesOrder(
+                    number=f"SO-{len(orders):06d}",
+                    customer=rng.choice(customers),
+                    source=rng.choice(locations),
+                    state="confirmed",
+                    total=Decimal(rng.randint(500, 60000)),
+                    shipping_address=f"{rng.choice(CITIES)}某路{rng.randint(1, 99)}号",
+                )
+            )
+        WeatherDay.objects.bulk_create(
+            WeatherDay(
+                location=location,
+                date=timezone.localdate(stamp),
+                precipitation_probability=Decimal(rng.randint(0, 100)) / 100,
+                temperature_c=Decimal(rng.randint(-5, 30)),
+            )
+            for location in locations
+        )
+        for n in range(per_day["signal.weather_updated"]):
+            payload = {"locations": [loc.pk for loc in locations], "from": timezone.localdate(stamp).isoformat()}
+            payload["to"] = payload["from"]
+            events.append(DomainEvent(event_type="signal.weather_updated", subject_type="weather", subject_id=0,
+                                      occurred_at=stamp - dt.timedelta(minutes=n), payload=payload))  # fmt: skip
+        on = timezone.localdate(stamp)
+        lots = Lot.objects.bulk_create(
+            Lot(
+                item=rng.choice(items),
+                code=f"L{day}-{n}",
+                expiry_date=on + dt.timedelta(days=rng.randint(0, 10)),
+                received_at=stamp - dt.timedelta(days=20),
+            )
+            for n in range(per_day["lot.near_expiry"])
+        )
+        for lot in lots:
+            events.append(DomainEvent(event_type="lot.near_expiry", subject_type="lot", subject_id=lot.pk,
+                                      occurred_at=stamp, payload={"on": on.isoformat(), "code": lot.code}))  # fmt: skip
+    orders = SalesOrder.objects.bulk_create(orders)
+    for order in orders:
+        minutes = rng.randint(0, DRY_RUN_DAYS * 24 * 60 - 120)
+        events.append(DomainEvent(event_type="sales_order.confirmed", subject_type="sales_order", subject_id=order.pk,
+                                  occurred_at=now - dt.timedelta(minutes=minutes + 60)))  # fmt: skip
+    DomainEvent.objects.bulk_create(events, batch_size=1000)
+    return {trigger: DomainEvent.objects.filter(event_type=trigger).count() for trigger in per_day}
+
+
+def measure_dry_run(rounds: int = 3) -> dict[str, object]:
+    """Each draft dry-run over the 30 days of seeded history; best and median of `rounds` runs."""
+    from core.rules.dryrun import Draft, dry_run
+    from core.rules.grammar import parse_rule
+
+    per_day = {"sales_order.confirmed": 30, "signal.weather_updated": 4, "lot.near_expiry": 16}
+    counts = seed_history(random.Random(7), per_day)
+    cases: dict[str, dict[str, float]] = {}
+    for trigger, text in DRAFTS.items():
+        parsed = parse_rule(text, "zh")
+        draft = Draft(trigger, parsed.condition, parsed.actions)
+        times, report = [], None
+        for _ in range(rounds):
+            started = time.perf_counter()
+            report = dry_run(draft, days=DRY_RUN_DAYS)
+            times.append(time.perf_counter() - started)
+        assert report is not None
+        cases[trigger] = {
+            "events": counts[trigger],
+            "subjects_evaluated": report.evaluated,
+            "matched": report.matched,
+            "seconds_median": round(statistics.median(times), 3),
+            "seconds_best": round(min(times), 3),
+            "events_per_second": round(counts[trigger] / statistics.median(times), 1),
+        }
+    total_events = sum(counts.values())
+    total_seconds = sum(case["seconds_median"] for case in cases.values())
+    return {
+        "days": DRY_RUN_DAYS,
+        "events_per_day": sum(per_day.values()),
+        "cases": cases,
+        "total_events": total_events,
+        "total_seconds": round(total_seconds, 3),
+        "events_per_second": round(total_events / total_seconds, 1),
+    }
+
+
 def measure_floors(count: int) -> dict[str, dict[str, float]]:
     """The database floors under every writing case on this machine at this load: one `SELECT 1`, and one
     committed one-row INSERT (the WAL flush that any evaluate() that writes pays once)."""
@@ -137,13 +262,38 @@ def measure_floors(count: int) -> dict[str, dict[str, float]]:
     return {"select_1": percentiles(select), "insert_commit": percentiles(commit)}
 
 
+def memory_gib() -> float | None:
+    try:
+        with open("/proc/meminfo") as meminfo:
+            kib = int(next(line for line in meminfo if line.startswith("MemTotal:")).split()[1])
+    except (OSError, StopIteration, ValueError):
+        return None
+    return round(kib / 1024 / 1024, 1)
+
+
 def main() -> None:
     import django
 
     django.setup()
     from django.db import connection
 
-    from core.rules.models import ApprovalRequest, Rule, RuleActionLog, RuleEvaluation, RuleNotification, RuleVersion
+    from core.catalog.models import Category, Item, Unit
+    from core.events.models import DomainEvent
+    from core.inventory.models import Lot
+    from core.locations.models import Location, Store, Warehouse
+    from core.partners.models import Customer
+    from core.rules.models import (
+        ApprovalRequest,
+        Rule,
+        RuleActionLog,
+        RuleEvaluation,
+        RuleNotification,
+        RulePackEntry,
+        RuleVersion,
+        ScheduledRuleRun,
+    )
+    from core.sales.models import SalesOrder
+    from core.signals.models import WeatherDay
 
     schema = f"bench_rules_{os.getpid()}"
     events = [random_event(random.Random(seed)) for seed in range(2000)]
@@ -152,13 +302,26 @@ def main() -> None:
     try:
         connection.set_schema(schema)
         with connection.schema_editor() as editor:
-            for model in (Rule, RuleVersion, RuleEvaluation, RuleActionLog, ApprovalRequest, RuleNotification):
+            for model in (
+                Rule,
+                RuleVersion,
+                RuleEvaluation,
+                RuleActionLog,
+                ApprovalRequest,
+                RuleNotification,
+                ScheduledRuleRun,
+                RulePackEntry,
+            ):
+                editor.create_model(model)
+            for model in (Warehouse, Store, Location, Customer, SalesOrder, WeatherDay, DomainEvent, Category, Unit, Item, Lot):
                 editor.create_model(model)
         # autocommit, as in production: one transaction around thousands of savepoints would measure
         # PostgreSQL's subtransaction overflow instead of the engine
         floors = measure_floors(400)
         baseline = measure(1, events, full_events=400)
         hundred = measure(100, events, full_events=400)
+        Rule.objects.all().delete()  # the dry runs' conflict check then reads an empty rule set
+        dry = measure_dry_run()
     finally:
         connection.set_schema_to_public()
         with connection.cursor() as cursor:
@@ -171,10 +334,12 @@ def main() -> None:
             "cpu_count": os.cpu_count(),
             "python": sys.version.split()[0],
             "load_average_1m": round(os.getloadavg()[0], 2),
+            "memory_gib": memory_gib(),
         },
         "db_floors": floors,
         "baseline_1_rule": baseline,
         "rules_100": hundred,
+        "dry_run_30_days": dry,
         "events": len(events),
         "notes": "conditions_only is the in-process target (<1 ms p95); evaluate_full includes one rule query and one "
         "batched audit INSERT per event, plus an idempotency claim per matched action.",
@@ -188,6 +353,13 @@ def main() -> None:
     print(f"matched rules per event (100 rules): {hundred['matched_rules_per_event']}")
     for name, floor in floors.items():
         print(f"database floor {name:<14} p50/p95 µs: {floor['p50_us']} / {floor['p95_us']}")
+    print(f"dry run over {dry['days']} days, {dry['events_per_day']} events/day:")
+    for trigger, case in dry["cases"].items():  # type: ignore[union-attr]
+        print(
+            f"  {trigger:<26} {case['events']:>5} events ({case['subjects_evaluated']} subjects, {case['matched']} matched)"
+            f" in {case['seconds_median']} s = {case['events_per_second']} events/s"
+        )
+    print(f"  total {dry['total_events']} events in {dry['total_seconds']} s = {dry['events_per_second']} events/s")
     print(f"load average (1 min): {result['machine']['load_average_1m']}")
     print(f"wrote {RESULTS.relative_to(REPO)}")
 

@@ -26,7 +26,7 @@ class TestOrder(StatefulDocument):
         max_length=20, blank=True, choices=[("standard", "standard"), ("express", "express"), ("air_priority", "air")]
     )
     is_urgent = models.BooleanField(default=False)
-    note = models.CharField(max_length=10, blank=True)
+    notes = models.CharField(max_length=10, blank=True)  # as the core documents name it (rules say order.note)
     tags = models.JSONField(default=list, blank=True)
 
     __test__ = False  # not a pytest test class

@@ -59,3 +59,30 @@ def test_a_lot_far_from_expiry_stays_where_it_is(in_alpha):
     # then
     assert result.matched == []
     assert on_hand(item.pk, shelf.pk) == Decimal("12")
+
+
+def test_the_daily_near_expiry_event_fires_the_donation_rule_once(in_alpha):
+    # given: a lot two days from expiry with free stock, and one forty days away
+    from core.events.models import DomainEvent
+    from core.rules.events import evaluate_domain_event
+    from core.rules.lots import record_near_expiry_lots
+
+    load_rule_pack("core")
+    activate_rule(Rule.objects.get(pack_entry__key="near_expiry_donation"))
+    item, shelf = make_item(lot_tracked=True), make_stock_location()
+    today = timezone.localdate()
+    receive(item, shelf, "9", lot_code="L-SOON", expiry_date=today + dt.timedelta(days=2))
+    receive(item, shelf, "4", lot_code="L-LATER", expiry_date=today + dt.timedelta(days=40))
+
+    # when: the daily job runs twice, and its event reaches the rules engine twice
+    recorded = [record_near_expiry_lots(today), record_near_expiry_lots(today)]
+    event = DomainEvent.objects.get(event_type="lot.near_expiry")
+    first, second = evaluate_domain_event(event), evaluate_domain_event(event)
+
+    # then: one event (for L-SOON), its lot donated once, the later lot untouched
+    assert recorded == [1, 0] and event.payload["code"] == "L-SOON" and event.payload["days_to_expiry"] == 2
+    assert [a.status for r in first for a in r.actions] == ["done"]
+    assert [a.status for r in second for a in r.actions] == ["duplicate"]
+    donated = StockMove.objects.filter(to_location=get_virtual_location(LocationKind.DONATION))
+    assert donated.aggregate(total=Sum("quantity"))["total"] == Decimal("9")
+    assert on_hand(item.pk, shelf.pk) == Decimal("4")

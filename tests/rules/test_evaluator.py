@@ -66,7 +66,7 @@ def test_the_same_event_delivered_twice_runs_the_action_once(orders):
 
 def test_a_failing_action_is_logged_and_leaves_the_subject_unchanged(orders):
     # given: the note column holds 10 characters, so the set_field cannot be applied
-    order = orders.objects.create(total=Decimal("10"), note="keep")
+    order = orders.objects.create(total=Decimal("10"), notes="keep")
     services.create_rule(
         name="long note",
         trigger="sales_order.confirmed",
@@ -82,38 +82,39 @@ def test_a_failing_action_is_logged_and_leaves_the_subject_unchanged(orders):
 
     # then
     assert [a.status for a in result.actions] == ["failed", "done"]
-    assert order.note == "keep"
+    assert order.notes == "keep"
     order.refresh_from_db()
-    assert order.note == "keep" and order.tags == ["x"]
+    assert order.notes == "keep" and order.tags == ["x"]
     log = RuleActionLog.objects.get(event_id="evt-7", action_index=0)
     assert log.status == "failed" and "note" in log.detail
     assert RuleEvaluation.objects.get(event_id="evt-7").errors
 
 
 def test_an_action_without_a_handler_is_a_logged_failure_until_one_is_registered(orders):
-    # given
+    # given: call_webhook has no handler in the core yet
     services.create_rule(
         name="rainy",
         trigger="signal.weather_updated",
-        text='当降水概率>=60时，调整类别"雨具"的安全库存20%持续3天',
+        condition={"field": "signal.precipitation_probability", "op": "gte", "value": 60},
+        actions=[{"type": "call_webhook", "url": "https://hooks.example.com/rain"}],
     )
     context = {"signal": {"precipitation_probability": Decimal("75")}}
     seen = []
 
     # when
     without = evaluate("signal.weather_updated", context, {"type": "store", "id": "s1"}, "evt-w1")
-    register_action_handler("adjust_safety_stock", lambda action, ctx: seen.append(action) or "adjusted")
+    register_action_handler("call_webhook", lambda action, ctx: seen.append(action) or "called")
     try:
         retried = evaluate("signal.weather_updated", context, {"type": "store", "id": "s1"}, "evt-w1")
     finally:
         from core.rules.actions import _handlers
 
-        _handlers.pop("adjust_safety_stock", None)
+        _handlers.pop("call_webhook", None)
 
     # then
     assert without.actions[0].status == "failed" and "no handler" in without.actions[0].detail
     assert retried.actions[0].status == "done"  # a failed claim is retried on redelivery
-    assert seen == [{"type": "adjust_safety_stock", "category": "雨具", "percent": 20, "days": 3}]
+    assert seen == [{"type": "call_webhook", "url": "https://hooks.example.com/rain"}]
     assert RuleActionLog.objects.get(event_id="evt-w1").attempts == 2
 
 

@@ -27,7 +27,10 @@ def test_loading_the_core_pack_twice_creates_each_rule_once(in_alpha):
         assert Rule.objects.filter(name=spec["name"]).count() == 1
     air = Rule.objects.get(pack_entry__key="vip_airport_air_freight")
     assert air.active and air.trigger == "sales_order.confirmed" and air.module == "core"
-    assert not Rule.objects.get(pack_entry__key="large_purchase_approval").active
+    # the board-approval pair ships on; the rules that move stock or change safety stock wait for the tenant
+    assert Rule.objects.get(pack_entry__key="large_purchase_approval").active
+    assert Rule.objects.get(pack_entry__key="urgent_volatile_purchase_notice").active
+    assert not Rule.objects.get(pack_entry__key="rainy_weekend_leafy_greens").active
 
 
 def test_a_tenant_edit_survives_a_newer_pack_while_an_unedited_rule_is_upgraded(in_alpha):

@@ -71,7 +71,9 @@ def action(draw):
     if kind == "add_tag":
         return {"type": kind, "tag": draw(nonblank)}
     if kind == "adjust_safety_stock":
-        return {"type": kind, "category": draw(nonblank), "percent": draw(numbers), "days": draw(st.integers(1, 365))}
+        # a safety stock cannot drop by 100% or more: the action refuses such percents at save
+        percent = draw(numbers.filter(lambda n: Decimal(str(n)) > -100))
+        return {"type": kind, "category": draw(nonblank), "percent": percent, "days": draw(st.integers(1, 365))}
     if kind == "create_document":
         params = draw(
             st.dictionaries(

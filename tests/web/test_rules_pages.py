@@ -82,7 +82,7 @@ def test_an_edit_creates_version_2_and_the_page_shows_its_diff(alpha):
     # then
     assert _rule(alpha.schema, name).current_version.number == 2
     page = client.get(f"/rules/{rule.pk}/").content.decode()
-    assert "condition_changed" in page
+    assert "修改条件" in page  # the "condition_changed" diff badge, in zh-hans
     assert "80000" in page and "提高门槛" in page
 
 

@@ -1,4 +1,4 @@
-"""Signal ingest mutations: integrators push delivery-platform demand and weather in bulk (idempotent upserts)."""
+"""Signal ingest mutations: integrators push delivery-platform demand, weather and market prices in bulk (idempotent upserts)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,13 @@ class WeatherInput(graphene.InputObjectType):
     date = graphene.Date(required=True)
     precipitation_probability = graphene.Decimal(required=True, description="0–1.")
     temperature_c = graphene.Decimal(required=True)
+
+
+class MarketPriceInput(graphene.InputObjectType):
+    item = graphene.String(required=True, description="Item SKU.")
+    date = graphene.Date(required=True)
+    price = graphene.Decimal(required=True, description="Above zero, per base unit.")
+    currency = graphene.String(description="Three-letter code; CNY when left out.")
 
 
 class IngestDeliveryDemand(BaseMutation):
@@ -58,6 +65,21 @@ class IngestWeather(BaseMutation):
         return cls(written=services.ingest_weather([dict(row) for row in data["rows"]], source="api"))
 
 
+class IngestMarketPrices(BaseMutation):
+    written = graphene.Int()
+
+    class Arguments:
+        rows = graphene.List(graphene.NonNull(MarketPriceInput), required=True)
+
+    class Meta:
+        permissions = (Permission.OPERATE,)
+
+    @classmethod
+    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> IngestMarketPrices:
+        return cls(written=services.ingest_market_prices([dict(row) for row in data["rows"]], source="api"))
+
+
 class SignalMutations(graphene.ObjectType):
     ingest_delivery_demand = IngestDeliveryDemand.Field()
     ingest_weather = IngestWeather.Field()
+    ingest_market_prices = IngestMarketPrices.Field()

@@ -97,6 +97,7 @@ def po_create(request: HttpRequest) -> HttpResponse:
                     destination=form.cleaned_data["destination"],
                     lines=entries,
                     actor=actor(request),
+                    urgent=form.cleaned_data["urgent"],
                     notes=form.cleaned_data["notes"],
                 )
         except ActionFailed:
