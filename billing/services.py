@@ -3,31 +3,37 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.entitlements import invalidate
 from billing.models import EntitlementStatus, ModuleEntitlement
 from core.modules import registry
 
+if TYPE_CHECKING:
+    from tenants.models import Tenant
 
-def _check_codes(codes: Iterable[str]) -> list[str]:
+
+def check_codes(codes: Iterable[str]) -> list[str]:
     codes = sorted(set(codes))
     unknown = [code for code in codes if code not in registry.codes()]
     if unknown:
-        raise ValidationError({"modules": f"Unknown module codes: {', '.join(unknown)}."}, code="invalid")
+        message = _("Unknown module codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+        raise ValidationError({"modules": ValidationError(message, code="invalid")})
     return codes
 
 
 @transaction.atomic
-def start_local_trial(tenant: object, modules: Iterable[str]) -> None:
+def start_local_trial(tenant: Tenant, modules: Iterable[str]) -> None:
     """Give a new tenant the core module and a trial of each chosen module."""
     trial_ends = timezone.now() + timedelta(days=settings.BILLING_TRIAL_DAYS)
-    for code in sorted(set(_check_codes(modules)) | set(registry.always_on_codes())):
+    for code in sorted(set(check_codes(modules)) | set(registry.always_on_codes())):
         ModuleEntitlement.objects.update_or_create(
             tenant=tenant, module_code=code, defaults={"status": EntitlementStatus.TRIALING, "trial_ends_at": trial_ends}
         )
@@ -35,11 +41,12 @@ def start_local_trial(tenant: object, modules: Iterable[str]) -> None:
 
 
 @transaction.atomic
-def set_module_status(tenant: object, code: str, status: str, grace_until: object = None) -> ModuleEntitlement:
-    _check_codes([code])
+def set_module_status(tenant: Tenant, code: str, status: str, grace_until: datetime | None = None) -> ModuleEntitlement:
+    check_codes([code])
     if code in registry.always_on_codes() and status == EntitlementStatus.DISABLED:
-        raise ValidationError({"modules": "The core module cannot be switched off."}, code="invalid")
-    row, _ = ModuleEntitlement.objects.update_or_create(
+        message = _("The core module cannot be switched off.")
+        raise ValidationError({"modules": ValidationError(message, code="core_required")})
+    row, _created = ModuleEntitlement.objects.update_or_create(
         tenant=tenant, module_code=code, defaults={"status": status, "grace_until": grace_until}
     )
     transaction.on_commit(lambda: invalidate(tenant))

@@ -90,5 +90,19 @@ app.conf.beat_schedule["ml-refresh-forecasts"] = {
     "schedule": 24 * 60 * 60,
     "args": ("ml_models.tasks.refresh_forecasts",),
 }
+# Repair entitlements that drifted from Stripe (a missed webhook); public schema, once an hour.
+app.conf.beat_schedule["billing-reconcile"] = {"task": "billing.tasks.reconcile_billing", "schedule": 60 * 60}
+# Scheduled (cron:) rules, every minute per tenant; idempotent per rule version and slot (core/rules/schedules.py).
+app.conf.beat_schedule["rules-scheduled"] = {
+    "task": "core.tasks.dispatch_to_tenants",
+    "schedule": 60.0,
+    "args": ("core.rules.tasks.run_scheduled_rules",),
+}
+# Daily lot.near_expiry events for the rules engine (core/rules/lots.py); once per lot and day.
+app.conf.beat_schedule["rules-near-expiry-lots"] = {
+    "task": "core.tasks.dispatch_to_tenants",
+    "schedule": 24 * 60 * 60,
+    "args": ("core.rules.tasks.record_near_expiry_lots",),
+}
 app.autodiscover_tasks()
 app.autodiscover_tasks(["core"])
