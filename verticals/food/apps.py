@@ -1,6 +1,6 @@
 """The food module (食品)."""
 
-from core.modules import ModuleConfig
+from core.modules import ModuleConfig, NavEntry
 
 
 class FoodConfig(ModuleConfig):
@@ -15,3 +15,16 @@ class FoodConfig(ModuleConfig):
     description_en = "Lots and expiry, FEFO, cold-chain readings and recall tracing."
     monthly_price_cny = 149
     monthly_price_usd = 21
+    nav = (NavEntry("food:cold_chain", "冷链温度", "Cold chain", "thermometer"),)
+
+    def ready(self) -> None:
+        # Imported here: GraphQL types need the models, which are not loaded when apps.py is.
+        from verticals.food.graphql.mutations import FoodMutations
+        from verticals.food.graphql.queries import FoodQueries
+
+        self.graphql_queries = (FoodQueries,)
+        self.graphql_mutations = (FoodMutations,)
+
+        from verticals.food.demo import build_food_demo
+
+        self.demo_data = build_food_demo

@@ -1,6 +1,6 @@
 """The retail module (零售)."""
 
-from core.modules import ModuleConfig
+from core.modules import ModuleConfig, NavEntry
 
 
 class RetailConfig(ModuleConfig):
@@ -15,3 +15,16 @@ class RetailConfig(ModuleConfig):
     description_en = "Stores, POS ingestion, store replenishment and promotions."
     monthly_price_cny = 99
     monthly_price_usd = 15
+    nav = (NavEntry("retail:store_list", "门店", "Stores", "store"),)
+
+    def ready(self) -> None:
+        # Imported here: GraphQL types need the models, which are not loaded when apps.py is.
+        from verticals.retail.graphql.mutations import RetailMutations
+        from verticals.retail.graphql.queries import RetailQueries
+
+        self.graphql_queries = (RetailQueries,)
+        self.graphql_mutations = (RetailMutations,)
+
+        from verticals.retail.demo import build_retail_demo
+
+        self.demo_data = build_retail_demo

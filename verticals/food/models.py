@@ -1,0 +1,52 @@
+"""Food (食品) data: cold-chain sensors and their temperature readings (冷链温度记录)."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from core.locations.models import Location
+
+# Temperatures are °C to the hundredth a logger reports: NUMERIC(5, 2).
+
+
+class ColdChainSensor(models.Model):
+    """A temperature logger in a cold room, freezer or chilled shelf, with the range its goods need."""
+
+    code = models.CharField(max_length=60, unique=True, help_text="The logger's id as it appears in its exports.")
+    name = models.CharField(max_length=200, blank=True)
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="cold_chain_sensors")
+    min_c = models.DecimalField(max_digits=5, decimal_places=2)
+    max_c = models.DecimalField(max_digits=5, decimal_places=2)
+    active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("code",)
+        constraints = [
+            models.CheckConstraint(condition=models.Q(min_c__lt=models.F("max_c")), name="food_sensor_min_below_max"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class ColdChainReading(models.Model):
+    """One temperature a sensor recorded. (sensor, recorded_at) is unique, so re-sending a logger's export
+    stores nothing twice."""
+
+    sensor = models.ForeignKey(ColdChainSensor, on_delete=models.PROTECT, related_name="readings")
+    recorded_at = models.DateTimeField()
+    temperature_c = models.DecimalField(max_digits=5, decimal_places=2)
+    # Judged against the sensor's range when the reading arrived: the range that applied at the time is
+    # the one an inspection asks about, and it keeps excursion queries to an index scan.
+    out_of_range = models.BooleanField()
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("sensor", "recorded_at")
+        constraints = [
+            models.UniqueConstraint(fields=("sensor", "recorded_at"), name="food_reading_unique_sensor_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sensor_id}@{self.recorded_at:%Y-%m-%d %H:%M}: {self.temperature_c} °C"

@@ -1,0 +1,14 @@
+"""Food pages, mounted under /food/ by core.urls_tenant (found through the module registry)."""
+
+from django.urls import path
+
+from verticals.food import views
+
+app_name = "food"
+
+urlpatterns = [
+    path("cold-chain/", views.cold_chain, name="cold_chain"),
+    path("cold-chain/sensors/new/", views.sensor_create, name="sensor_create"),
+    path("cold-chain/readings/upload/", views.readings_upload, name="readings_upload"),
+    path("cold-chain/sensors/<int:pk>/", views.sensor_detail, name="sensor_detail"),
+]
