@@ -3,16 +3,39 @@
 Built only through the public services (the CSV importer, then the document services), so the demo
 shows exactly what a new tenant would get by doing the same by hand: documents in every interesting
 state — awaiting approval, awaiting the supplier, in transit, short of stock — each with its timeline.
+
+Then eight weeks of daily store sales and the forecasts a nightly job would have made, so the dashboard
+has a forecast band to set against actuals: the sales follow the core module's synthetic demand profile
+(weekly rhythm, trend, promotions) and are posted to the ledger as daily POS sales, so the actuals are real
+stock moves. Forecasts are made twice: four weeks ago (from the history up to then, so the band can be
+checked against what sold since) and today. The forecaster is the tenant's or the core module's champion
+when MLflow has one, else the ETS baseline with split-conformal quantiles (the baseline's own errors on a
+holdout set the band).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
+import numpy as np
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+
+from core.catalog.models import Item
 from core.imports.services import import_file
-from core.locations.services import create_store, create_warehouse, stock_location_of
+from core.inventory.models import ItemValuation
+from core.inventory.services import MoveLine, post_moves
+from core.locations.models import Location, LocationKind
+from core.locations.services import create_store, create_warehouse, get_virtual_location, stock_location_of
 from core.logistics.services import TransferLineInput, create_transfer, ship_transfer
 from core.partners.models import Customer, Supplier
+from core.planning.models import DemandForecast
 from core.purchasing.services import (
     OrderLineInput,
     ReceiptLineInput,
@@ -52,6 +75,7 @@ def build_core_demo() -> None:
     stock_location_of(create_store("ST-HZ2", "杭州滨江店", address="杭州市滨江区江南大道 1 号"))
     for kind, text in (("items", ITEMS), ("suppliers", SUPPLIERS), ("customers", CUSTOMERS)):
         import_file(kind, text.encode(), f"demo-{kind}.csv", actor=ACTOR)
+    short_lot_expiry = timezone.localdate() + timedelta(days=21)
     opening = (
         "sku,location,quantity,unit_cost,lot_code,expiry_date\n"
         "SOY-500,WH-SH/stock,240,8.50,,\n"
@@ -61,8 +85,11 @@ def build_core_demo() -> None:
         "RICE-10,WH-SH/stock,60,52.00,,\n"
         "CHILI-200,WH-SH/stock,96,5.20,C2026-10,2027-03-15\n"
         "SOY-500,ST-HZ1/stock,18,8.50,,\n"
+        # A lot made 270 days ago (its shelf life), so it expires in three weeks: the expiring-stock list
+        f"CHILI-200,ST-HZ1/stock,36,5.10,C{short_lot_expiry - timedelta(days=270):%Y%m%d},{short_lot_expiry}\n"
     )
     import_file("opening_stock", opening.encode(), "demo-opening.csv", actor=ACTOR)
+    build_demo_sales_and_forecasts(("ST-HZ1", "ST-HZ2"))
     _demo_documents(main, store_a)
     # The core rule pack last, so the documents above are built as a tenant without rules would build them.
     from core.rules.packs import load_rule_pack
@@ -71,8 +98,6 @@ def build_core_demo() -> None:
 
 
 def _demo_documents(main, store_a) -> None:
-    from core.catalog.models import Item
-
     items = {item.sku: item for item in Item.objects.all()}
     east, north = Supplier.objects.get(code="SUP-HD"), Supplier.objects.get(code="SUP-NE")
     update_purchasing_settings(approval_threshold=Decimal("20000"))
@@ -120,3 +145,178 @@ def _demo_documents(main, store_a) -> None:
     )
     confirm_sales_order(order, actor=ACTOR)
     allocate_sales_order(order, actor=ACTOR)
+
+
+# --- sales history and forecasts ------------------------------------------------------------------
+
+HISTORY_DAYS = 56
+FORECAST_AGO_DAYS = 28  # the earlier run: its band covers the last four weeks of actuals
+HORIZON_DAYS = 28
+SEASON = 7
+HOLDOUT_DAYS = 14  # the baseline's errors on these days set its quantiles
+SEED = 20260
+# Stock left at each store after the history, in days of the series' mean demand: some pairs short,
+# some healthy, some overstocked, so every dashboard list has something to show.
+COVER_AFTER_HISTORY_DAYS = (2, 9, 45, 4, 14, 70, 6, 20)
+STORE_SKUS = ("SOY-500", "VIN-500", "RICE-10", "SALT-400")
+# The core module's demand profile in ml_models.synthetic: weekend lift, promotion lift and share of days.
+WEEKEND_LIFT, PROMOTION_LIFT, PROMOTION_SHARE = 1.15, 1.4, 0.05
+Q2 = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Band:
+    p10: np.ndarray
+    p50: np.ndarray
+    p90: np.ndarray
+    model_name: str
+    model_version: str = ""
+
+
+def build_demo_sales_and_forecasts(store_codes: tuple[str, ...], today: date | None = None) -> int:
+    """Post the stores' opening stock and daily sales, then write forecasts; returns the forecast rows written."""
+    today = today or timezone.localdate()
+    stores = [Location.objects.get(code=f"{code}/stock") for code in store_codes]
+    items = [Item.objects.get(sku=sku) for sku in STORE_SKUS]
+    pairs = [(item, store) for store in stores for item in items]
+    history = _demand_history(len(pairs), today)
+    _post_history(pairs, history, today)
+    return _write_forecasts(pairs, history, today)
+
+
+def _demand_history(n_series: int, today: date) -> np.ndarray:
+    """(pairs, HISTORY_DAYS) whole units sold per day, ending yesterday: Poisson demand around a level per
+    series, with a slow trend, the weekend lift and short promotions of the core module's synthetic profile
+    (ml_models.synthetic). Drawn here with numpy alone: importing that module loads torch, seconds at signup."""
+    rng = np.random.default_rng(SEED)
+    days = [today - timedelta(days=HISTORY_DAYS - i) for i in range(HISTORY_DAYS)]
+    weekend = np.array([WEEKEND_LIFT if day.weekday() >= 5 else 1.0 for day in days])
+    level = rng.lognormal(mean=2.3, sigma=0.6, size=(n_series, 1))
+    trend = 1 + rng.normal(0, 0.15, size=(n_series, 1)) * np.linspace(0, 1, HISTORY_DAYS)[None, :]
+    promotion = np.where(rng.random((n_series, HISTORY_DAYS)) < PROMOTION_SHARE, PROMOTION_LIFT, 1.0)
+    return rng.poisson(level * trend * weekend[None, :] * promotion).astype(float)
+
+
+def _at_noon(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(12)))
+
+
+def _post_history(pairs: list[tuple[Item, Location]], history: np.ndarray, today: date) -> None:
+    first_day = today - timedelta(days=HISTORY_DAYS)
+    costs = dict(ItemValuation.objects.values_list("item_id", "average_cost"))
+    source = get_virtual_location(LocationKind.INVENTORY_LOSS)  # where opening balances come from, as in imports
+    opening = []
+    for index, (item, store) in enumerate(pairs):
+        mean = float(history[index].mean())
+        left = COVER_AFTER_HISTORY_DAYS[index % len(COVER_AFTER_HISTORY_DAYS)] * max(mean, 1.0)
+        quantity = Decimal(int(history[index].sum() + left))
+        opening.append(MoveLine(item.pk, source.pk, store.pk, quantity, unit_cost=costs.get(item.pk) or Decimal("1")))
+    post_moves(
+        opening,
+        idempotency_key="demo:stores:opening",
+        document_type="opening_stock",
+        actor=ACTOR,
+        occurred_at=_at_noon(first_day - timedelta(days=1)),
+    )
+    customer = get_virtual_location(LocationKind.CUSTOMER)
+    for day_index in range(HISTORY_DAYS):
+        day = first_day + timedelta(days=day_index)
+        lines = [
+            MoveLine(item.pk, store.pk, customer.pk, Decimal(int(history[index, day_index])))
+            for index, (item, store) in enumerate(pairs)
+            if history[index, day_index] > 0
+        ]
+        if lines:  # one POS summary per day for every store, as a till export would post it
+            post_moves(
+                lines, idempotency_key=f"demo:pos:{day}", document_type="pos_sales", actor=ACTOR, occurred_at=_at_noon(day)
+            )
+
+
+def _write_forecasts(pairs: list[tuple[Item, Location]], history: np.ndarray, today: date) -> int:
+    runs = {today - timedelta(days=FORECAST_AGO_DAYS): history[:, : HISTORY_DAYS - FORECAST_AGO_DAYS], today: history}
+    forecaster = _champion_forecaster() or baseline_band
+    records = []
+    for made_on, seen in runs.items():
+        band = forecaster(seen, made_on)
+        for index, (item, store) in enumerate(pairs):
+            for h in range(band.p50.shape[1]):  # a model's own horizon may be shorter
+                p10, p50, p90 = sorted(
+                    Decimal(str(float(v))).quantize(Q2) for v in (band.p10[index, h], band.p50[index, h], band.p90[index, h])
+                )
+                records.append(
+                    DemandForecast(
+                        item=item,
+                        location=store,
+                        made_on=made_on,
+                        forecast_date=made_on + timedelta(days=h),
+                        horizon_days=h + 1,
+                        p10=max(p10, Decimal("0")),
+                        p50=max(p50, Decimal("0")),
+                        p90=max(p90, Decimal("0")),
+                        model_name=band.model_name,
+                        model_version=band.model_version,
+                    )
+                )
+    with transaction.atomic():
+        DemandForecast.objects.bulk_create(records, batch_size=2000)
+    return len(records)
+
+
+def baseline_band(history: np.ndarray, made_on: date | None = None) -> Band:
+    """ETS point forecasts with split-conformal P10/P90: the baseline is fitted without the last
+    HOLDOUT_DAYS, its errors there (relative to each series' level, pooled over series) give the band.
+    `history` ends the day before `made_on` (unused: the baseline needs no calendar)."""
+    from ml_models.baselines import ets
+
+    fit = history[:, :-HOLDOUT_DAYS]
+    holdout = history[:, -HOLDOUT_DAYS:]
+    checked = np.stack([ets(row, HOLDOUT_DAYS, SEASON) for row in fit])
+    level = np.maximum(fit.mean(axis=1, keepdims=True), 1.0)
+    relative_errors = ((holdout - checked) / level).ravel()
+    low, high = np.quantile(relative_errors, [0.1, 0.9])
+    p50 = np.stack([ets(row, HORIZON_DAYS, SEASON) for row in history])
+    scale = np.maximum(history.mean(axis=1, keepdims=True), 1.0)
+    return Band(np.maximum(p50 + low * scale, 0.0), p50, p50 + high * scale, "baseline.ets")
+
+
+def _champion_forecaster() -> Callable[[np.ndarray, date], Band] | None:
+    """The tenant's champion, else the core module's base champion, as a forecaster; None without one.
+
+    Looking one up starts MLflow, so it is only tried when the registry store exists (no store, no model)."""
+    from ml_models.exceptions import NoChampion
+
+    if not _registry_exists():
+        return None
+    from ml_models.base_models import BASE_SCHEMA
+    from ml_models.tracking import load_champion, registered_model_name
+
+    uri = str(settings.MLFLOW_TRACKING_URI)
+    for schema in (connection.schema_name, BASE_SCHEMA):  # type: ignore[attr-defined]
+        try:
+            loaded = load_champion(registered_model_name(schema, "core"), uri)
+        except NoChampion:
+            continue
+        return lambda seen, made_on: _model_band(loaded, seen, made_on)
+    return None
+
+
+def _registry_exists() -> bool:
+    uri = str(settings.MLFLOW_TRACKING_URI)
+    if uri.startswith("sqlite:///"):
+        return Path(uri.removeprefix("sqlite:///")).exists()
+    return True  # a tracking server: ask it
+
+
+def _model_band(loaded: Any, seen: np.ndarray, made_on: date) -> Band:
+    import pandas as pd
+
+    from ml_models.features import DemandPanel
+    from ml_models.serving import forecast
+
+    dates = pd.date_range(end=pd.Timestamp(made_on - timedelta(days=1)), periods=seen.shape[1], freq="D")
+    panel = DemandPanel([str(i) for i in range(seen.shape[0])], dates, seen.astype(np.float32), "D", {})
+    result = forecast(loaded.model, panel)
+    horizon = min(HORIZON_DAYS, result.values.shape[1])
+    q = [result.quantiles.index(x) for x in (0.1, 0.5, 0.9)]
+    p10, p50, p90 = (result.values[:, :horizon, j] for j in q)
+    return Band(p10, p50, p90, loaded.name, str(loaded.version))

@@ -218,9 +218,7 @@ def django_db_setup(request, django_test_environment, django_db_blocker, django_
 
     keepdb = django_db_keepdb and not django_db_createdb
     with django_db_blocker.unblock():
-        db_cfg = setup_databases(
-            verbosity=request.config.option.verbose, interactive=False, keepdb=keepdb, aliases={"default"}
-        )
+        db_cfg = setup_databases(verbosity=request.config.option.verbose, interactive=False, keepdb=keepdb, aliases={"default"})
     yield
     if not keepdb:
         with django_db_blocker.unblock():

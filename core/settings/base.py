@@ -57,6 +57,7 @@ SHARED_APPS = [
     "tenants",
     "billing",
     "core.rule_catalog",
+    "core.site",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "tenants.accounts",
@@ -142,6 +143,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.platform",
+                "billing.context_processors.billing",
             ],
         },
     }
@@ -249,6 +251,9 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")  # localstripe in tests
 BILLING_TRIAL_DAYS = env_int("BILLING_TRIAL_DAYS", 14)
 BILLING_GRACE_DAYS = env_int("BILLING_GRACE_DAYS", 7)
+STRIPE_WEBHOOK_TOLERANCE = env_int("STRIPE_WEBHOOK_TOLERANCE", 300)  # seconds a signed webhook stays valid
+STRIPE_MAX_NETWORK_RETRIES = env_int("STRIPE_MAX_NETWORK_RETRIES", 2)
+STRIPE_EVENT_RETENTION_DAYS = env_int("STRIPE_EVENT_RETENTION_DAYS", 90)  # processed webhook ids kept for dedupe
 
 # --- sentry -------------------------------------------------------------------------------------
 SENTRY_DSN = os.environ.get("SENTRY_DSN", "")

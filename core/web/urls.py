@@ -2,12 +2,27 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from core.web import views
-from core.web.views import counts, imports, items, purchasing, rules, sales, stock, timeline, training, transfers
+from core.web.views import (
+    accounts,
+    billing,
+    counts,
+    imports,
+    items,
+    purchasing,
+    rules,
+    sales,
+    stock,
+    timeline,
+    training,
+    transfers,
+    webhooks,
+)
 
 app_name = "web"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("dashboard/forecast.json", views.forecast_chart_data, name="forecast_chart_data"),
     path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
     path("language/", views.set_language, name="set_language"),
@@ -49,4 +64,15 @@ urlpatterns = [
     path("training/<int:pk>/", training.training_detail, name="training_detail"),
     path("training/<int:pk>/progress.json", training.training_progress, name="training_progress"),
     path("training/<int:pk>/fine-tune/", training.training_fine_tune, name="training_fine_tune"),
+    path("invitation/<uidb64>/<token>/", accounts.InvitationAcceptView.as_view(), name="invitation_accept"),
+    path("settings/users/", accounts.user_list, name="user_list"),
+    path("settings/users/<int:pk>/role/", accounts.user_role, name="user_role"),
+    path("settings/users/<int:pk>/deactivate/", accounts.user_deactivate, name="user_deactivate"),
+    path("settings/api-keys/", accounts.api_key_list, name="api_key_list"),
+    path("settings/api-keys/<int:pk>/revoke/", accounts.api_key_revoke, name="api_key_revoke"),
+    path("settings/webhooks/", webhooks.webhook_list, name="webhook_list"),
+    path("settings/webhooks/<int:pk>/active/", webhooks.webhook_active, name="webhook_active"),
+    path("settings/billing/", billing.billing_page, name="billing"),
+    path("settings/billing/modules/", billing.billing_modules, name="billing_modules"),
+    path("settings/billing/portal/", billing.billing_portal, name="billing_portal"),
 ]

@@ -1,4 +1,4 @@
-"""Template helpers for the tenant web app: state labels, human durations, bar widths."""
+"""Template helpers for the tenant web app: state labels, human durations, quantities, administration links."""
 
 from __future__ import annotations
 
@@ -7,9 +7,12 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.events.timeline import state_label
+from tenants.accounts.roles import Permission, role_has
 
 register = template.Library()
 
@@ -44,3 +47,22 @@ def qty(value: Decimal | None) -> str:
         return ""
     normalized = value.normalize() if isinstance(value, Decimal) else Decimal(str(value)).normalize()
     return f"{normalized:f}"
+
+
+# The administration pages, shown in the navigation only to the roles that may open them.
+ADMIN_PAGES = (
+    ("web:user_list", gettext_lazy("Users & roles"), Permission.ADMINISTER),
+    ("web:api_key_list", gettext_lazy("API keys"), Permission.ADMINISTER),
+    ("web:webhook_list", gettext_lazy("Webhooks"), Permission.ADMINISTER),
+    ("web:billing", gettext_lazy("Modules & billing"), Permission.ADMINISTER),
+)
+
+
+@register.simple_tag(takes_context=True)
+def admin_nav_links(context: dict[str, Any]) -> list[tuple[str, str]]:
+    """(url, label) of the administration pages the signed-in user's role may open; none for others."""
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if context.get("current_tenant") is None or user is None or not user.is_authenticated:
+        return []
+    return [(reverse(name), str(label)) for name, label, permission in ADMIN_PAGES if role_has(user.role, permission)]

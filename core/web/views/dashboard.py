@@ -1,4 +1,4 @@
-"""The dashboard and the language switch."""
+"""The dashboard (work waiting, inventory health, risks, forecast against actual) and the language switch."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
@@ -18,12 +18,33 @@ from core.counts.selectors import cycle_counts
 from core.logistics.selectors import transfers
 from core.purchasing.selectors import purchase_orders
 from core.sales.selectors import sales_orders
+from core.web import insights
 from core.web.decorators import require
 from tenants.accounts.roles import Permission
 
+# The IHI components in the order the page shows them, with the words a person reads.
+COMPONENT_LABELS: dict[str, Promise] = {
+    "cover": _("Days of cover"),
+    "stockout": _("Stockout risk"),
+    "excess_ageing": _("Excess and ageing"),
+    "expiry": _("Expiry"),
+    "accuracy": _("Forecast accuracy"),
+}
 
-@require(Permission.VIEW)
-def dashboard(request: HttpRequest) -> HttpResponse:
+# Series names and axis titles the chart script shows (json_script turns the lazy strings into text).
+CHART_LABELS: dict[str, Promise] = {
+    "p10": _("P10"),
+    "p90": _("P90 (band P10–P90)"),
+    "p50": _("P50 (median)"),
+    "actual": _("Actual sales"),
+    "quantity": _("Quantity per day"),
+    "today": _("Today"),
+    "index": _("Index"),
+    "value": _("Stock value"),
+}
+
+
+def _tiles() -> list[dict[str, Any]]:
     # What waits for someone today, each figure linking to the list filtered on its first state.
     tiles: list[tuple[Promise, Callable[..., QuerySet[Any]], list[str], str]] = [
         (_("Purchase orders awaiting approval"), purchase_orders, ["submitted"], "web:po_list"),
@@ -32,13 +53,56 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         (_("Transfers in transit"), transfers, ["shipped"], "web:transfer_list"),
         (_("Counts in progress"), cycle_counts, ["counting"], "web:count_list"),
     ]
+    return [
+        {"label": label, "value": select(states=states).count(), "url": f"{reverse(name)}?state={states[0]}"}
+        for label, select, states, name in tiles
+    ]
+
+
+@require(Permission.VIEW)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    health = insights.health_summary()
+    components = [
+        {"code": code, "label": str(label), "value": health.components.get(code)} for code, label in COMPONENT_LABELS.items()
+    ]
+    choices = insights.forecast_choices()
+    chosen = insights.parse_pair(request.GET.get("series"), choices)
+    stock_by_location = insights.stock_value_by_location()
     context = {
-        "tiles": [
-            {"label": label, "value": select(states=states).count(), "url": f"{reverse(name)}?state={states[0]}"}
-            for label, select, states, name in tiles
-        ]
+        "tiles": _tiles(),
+        "health": health,
+        "components": components,
+        "expiring": insights.expiring_stock(),
+        "in_transit": insights.in_transit(),
+        "forecast_choices": choices,
+        "forecast_chosen": chosen,
+        "forecast_data": insights.forecast_series(chosen.item_id, chosen.location_id) if chosen else None,
+        # Two small charts: the IHI components (once anything is scored) and stock value per location.
+        "health_chart": {
+            "labels": [c["label"] for c in components if c["value"] is not None],
+            "values": [float(c["value"]) for c in components if c["value"] is not None],
+        },
+        "chart_labels": CHART_LABELS,
+        "stock_chart": {
+            "labels": [code for code, _value in stock_by_location],
+            "values": [float(value) for _code, value in stock_by_location],
+        },
     }
     return render(request, "web/dashboard.html", context)
+
+
+@require(Permission.VIEW)
+def forecast_chart_data(request: HttpRequest) -> JsonResponse:
+    """The forecast chart's data for one item × location (`?series=<item>:<location>`), for scripts and tests."""
+    raw = request.GET.get("series")
+    chosen = insights.parse_pair(raw, insights.forecast_choices())
+    if raw and (chosen is None or chosen.value != raw):
+        raise Http404("No forecast for this item and location.")
+    if chosen is None:
+        return JsonResponse({"series": None})
+    return JsonResponse(
+        {"series": chosen.value, "label": chosen.label, **insights.forecast_series(chosen.item_id, chosen.location_id)}
+    )
 
 
 @require_POST
