@@ -18,6 +18,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from tenants.models import Tenant
+from tests.processes import stop
 
 OWNER_PASSWORD = "Correct-horse-42!"
 
@@ -195,12 +196,7 @@ def celery_worker(django_db_setup, tmp_path_factory) -> Iterator[CeleryWorker]:
             time.sleep(0.2)
         yield worker
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
         restore_broker(previous_broker)
 
 

@@ -26,6 +26,8 @@ import requests
 import stripe
 from django.conf import settings as django_settings
 
+from tests.processes import stop
+
 # Requests between the tests, the app and localstripe stay on loopback, never through a proxy.
 os.environ.setdefault("NO_PROXY", "127.0.0.1,localhost")
 
@@ -98,12 +100,7 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStrip
     try:
         yield harness
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=10)
 
 
 @pytest.fixture

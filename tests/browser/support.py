@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+from tests.processes import stop
+
 T = TypeVar("T")
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("PLAYWRIGHT_CHROMIUM_EXECUTABLE", "/usr/bin/chromium")
@@ -108,12 +110,7 @@ def app_server(database_url: str, var_dir: Path, log_dir: Path, extra_env: dict[
         _wait_until_healthy(server)
         yield server
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process, timeout=20)
 
 
 def _wait_until_healthy(server: AppServer, timeout: float = 90.0) -> None:
