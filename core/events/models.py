@@ -59,6 +59,10 @@ def generate_webhook_secret() -> str:
     return "whsec_" + secrets.token_hex(32)
 
 
+# Events of these types go only to the endpoint that asked for them (core.rules call_webhook).
+TARGETED_EVENT_PREFIX = "rule."
+
+
 class WebhookEndpoint(models.Model):
     """An integrator's URL that receives signed events (X-JXC-Signature)."""
 
@@ -79,6 +83,8 @@ class WebhookEndpoint(models.Model):
 
     def wants(self, event_type: str) -> bool:
         """Whether this endpoint subscribes to `event_type` (exact names or a "<subject>.*" prefix)."""
+        if event_type.startswith(TARGETED_EVENT_PREFIX):
+            return False  # a rule's call_webhook names its one endpoint; never broadcast to the others
         if not self.event_types:
             return True
         for pattern in self.event_types:

@@ -136,7 +136,7 @@ def event_body(event: DomainEvent, tenant_slug: str) -> str:
     return json.dumps(document, cls=DjangoJSONEncoder, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
-def _tenant_slug() -> str:
+def tenant_slug() -> str:
     from django_tenants.utils import get_tenant_model
 
     schema: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' connection
@@ -153,7 +153,7 @@ def _drain_batch(batch_size: int) -> tuple[int, int]:
     """(messages claimed, messages done). Rows are claimed with SKIP LOCKED, so several workers can drain
     one tenant without waiting on each other; deliveries and the processed mark are written in bulk."""
     endpoints = list(WebhookEndpoint.objects.filter(active=True))
-    slug = _tenant_slug() if endpoints else ""
+    slug = tenant_slug() if endpoints else ""
     consumers = list(_consumers)
     with transaction.atomic():
         messages = list(

@@ -1,7 +1,7 @@
 """Rule actions as data: their shapes, save-time validation, and the handler registry that runs them.
 
-Handlers live beside what they touch (handlers.py, document_actions.py, planning_actions.py) and register with
-`register_action_handler`; an action with no handler (call_webhook for now) is logged as failed, never raised.
+Handlers live beside what they touch (handlers.py, document_actions.py, planning_actions.py, webhook_actions.py)
+and register with `register_action_handler`; an action with no handler is logged as failed, never raised.
 """
 
 from __future__ import annotations

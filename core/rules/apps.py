@@ -21,6 +21,7 @@ class RulesConfig(DomainAppConfig):
         from core.rules.lots import register_lot_events
         from core.rules.planning_actions import register_planning_handlers
         from core.rules.transitions import rules_transition_hook
+        from core.rules.webhook_actions import register_webhook_handler
 
         self.graphql_queries = (RulesQueries, RuleDryRunQueries, RuleTemplateQueries)
         self.graphql_mutations = (RulesMutations, RuleTemplateMutations)
@@ -28,5 +29,6 @@ class RulesConfig(DomainAppConfig):
         register_core_context_providers()
         register_document_handlers()
         register_planning_handlers()
+        register_webhook_handler()
         register_lot_events()
         register_event_consumer(evaluate_domain_event)

@@ -91,7 +91,9 @@ def test_a_failing_action_is_logged_and_leaves_the_subject_unchanged(orders):
 
 
 def test_an_action_without_a_handler_is_a_logged_failure_until_one_is_registered(orders):
-    # given: call_webhook has no handler in the core yet
+    # given: the call_webhook handler taken away, as if a module had not registered it yet
+    from core.rules.actions import _handlers
+
     services.create_rule(
         name="rainy",
         trigger="signal.weather_updated",
@@ -100,16 +102,15 @@ def test_an_action_without_a_handler_is_a_logged_failure_until_one_is_registered
     )
     context = {"signal": {"precipitation_probability": Decimal("75")}}
     seen = []
+    registered = _handlers.pop("call_webhook")
 
     # when
-    without = evaluate("signal.weather_updated", context, {"type": "store", "id": "s1"}, "evt-w1")
-    register_action_handler("call_webhook", lambda action, ctx: seen.append(action) or "called")
     try:
+        without = evaluate("signal.weather_updated", context, {"type": "store", "id": "s1"}, "evt-w1")
+        register_action_handler("call_webhook", lambda action, ctx: seen.append(action) or "called")
         retried = evaluate("signal.weather_updated", context, {"type": "store", "id": "s1"}, "evt-w1")
     finally:
-        from core.rules.actions import _handlers
-
-        _handlers.pop("call_webhook", None)
+        register_action_handler("call_webhook", registered)
 
     # then
     assert without.actions[0].status == "failed" and "no handler" in without.actions[0].detail
