@@ -55,6 +55,24 @@ def record_event(
     return event
 
 
+def record_events(
+    event_type: str, subject_type: str, subjects: list[tuple[int, dict[str, Any]]], *, actor: str = "system"
+) -> list[DomainEvent]:
+    """record_event for many subjects of one type at once: two bulk INSERTs instead of two per event."""
+    if not subjects:
+        return []
+    with transaction.atomic(savepoint=False):
+        events = DomainEvent.objects.bulk_create(
+            [
+                DomainEvent(event_type=event_type, subject_type=subject_type, subject_id=pk, actor=actor[:200], payload=payload)
+                for pk, payload in subjects
+            ]
+        )
+        OutboxMessage.objects.bulk_create([OutboxMessage(event=event, created_at=event.occurred_at) for event in events])
+        _schedule_outbox_drain()
+    return events
+
+
 def _schedule_outbox_drain() -> None:
     """Ask for one outbox drain per transaction, however many events it records."""
     for _savepoints, callback, *_rest in getattr(connection, "run_on_commit", ()):

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.access import Actor, actor_label
-from core.events.services import record_event
+from core.events.services import record_event, record_events
 from core.inventory.position import inventory_positions
 from core.logistics.services import TransferLineInput, create_transfer
 from core.planning import policy, selectors
@@ -122,6 +122,7 @@ def run_replenishment(
     run.pairs_evaluated = len(rules_list)
     run.proposals_created = ReplenishmentProposal.objects.filter(run=run).count()
     run.save(update_fields=["pairs_evaluated", "proposals_created"])
+    _record_below_reorder_point(run, actor_label(actor))
     record_event(
         "planning.replenishment_run",
         "replenishment_run",
@@ -130,6 +131,40 @@ def run_replenishment(
         payload={"run_key": run_key, "pairs": run.pairs_evaluated, "proposals": run.proposals_created},
     )
     return run
+
+
+BELOW_REORDER_POINT = "stock.below_reorder_point"
+
+
+def _record_below_reorder_point(run: ReplenishmentRun, actor: str) -> None:
+    """One `stock.below_reorder_point` event per new proposal (rules and integrators react to it).
+
+    Only the proposals this run created: a pair that already has an open proposal was reported by the run
+    that proposed it, so a rerun while goods are on order raises no second alarm.
+    """
+    rows = ReplenishmentProposal.objects.filter(run=run).values_list(
+        "pk", "item_id", "location_id", "inventory_position", "reorder_point", "safety_stock", "quantity"
+    )
+    record_events(
+        BELOW_REORDER_POINT,
+        "replenishment_proposal",
+        [
+            (
+                pk,
+                {
+                    "item_id": item_id,
+                    "location_id": location_id,
+                    "inventory_position": str(position),
+                    "reorder_point": str(reorder_point),
+                    "safety_stock": str(safety_stock),
+                    "proposed_quantity": str(quantity),
+                    "run_key": run.run_key,
+                },
+            )
+            for pk, item_id, location_id, position, reorder_point, safety_stock, quantity in rows
+        ],
+        actor=actor,
+    )
 
 
 def _locked_open_proposals(ids: Sequence[int]) -> list[ReplenishmentProposal]:

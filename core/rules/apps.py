@@ -20,6 +20,7 @@ class RulesConfig(DomainAppConfig):
         from core.rules.graphql.templates import RuleTemplateMutations, RuleTemplateQueries
         from core.rules.lots import register_lot_events
         from core.rules.planning_actions import register_planning_handlers
+        from core.rules.stock_events import register_stock_events
         from core.rules.transitions import rules_transition_hook
         from core.rules.webhook_actions import register_webhook_handler
 
@@ -31,4 +32,5 @@ class RulesConfig(DomainAppConfig):
         register_planning_handlers()
         register_webhook_handler()
         register_lot_events()
+        register_stock_events()
         register_event_consumer(evaluate_domain_event)

@@ -1,0 +1,59 @@
+"""`stock.below_reorder_point`: rules on an item × location whose inventory position fell below its reorder point.
+
+The replenishment run records the event once per proposal it creates (core/planning/services.py). The rule sees
+the item, the location and the figures the run used — position and reorder point as planned, on hand as it is
+when the rule runs — so a rule can, say, notify the store manager for fresh produce or tag an urgent reorder.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.utils import timezone
+
+from core.catalog.models import Item
+from core.events.models import DomainEvent
+from core.inventory.models import StockLevel
+from core.locations.models import Location
+from core.rules.events import EventSubject, register_event_subjects
+from core.rules.transitions import calendar_context
+
+TRIGGER = "stock.below_reorder_point"
+
+
+def _decimal(value: Any) -> Decimal | None:
+    return None if value in (None, "") else Decimal(str(value))
+
+
+def stock_subjects(event: DomainEvent) -> list[EventSubject]:
+    payload = event.payload or {}
+    item = Item.objects.select_related("category").filter(pk=payload.get("item_id")).first()
+    location = Location.objects.filter(pk=payload.get("location_id")).first()
+    if item is None or location is None:
+        return []
+    on_hand = StockLevel.objects.filter(item=item, location=location).aggregate(total=Sum("on_hand"))["total"]
+    day: dt.date = timezone.localdate(event.occurred_at)
+    context: dict[str, Any] = {
+        "item": {
+            "sku": item.sku,
+            "category": item.category.name if item.category else None,
+            "shelf_life_days": item.shelf_life_days,
+        },
+        "location": {"code": location.code, "name": location.name},
+        "stock": {
+            "on_hand": on_hand or Decimal("0"),
+            "inventory_position": _decimal(payload.get("inventory_position")),
+            "reorder_point": _decimal(payload.get("reorder_point")),
+        },
+        "calendar": calendar_context(day),
+    }
+    return [
+        EventSubject("replenishment_proposal", str(event.subject_id), payload, context, label=f"{item.sku} @ {location.code}")
+    ]
+
+
+def register_stock_events() -> None:
+    register_event_subjects(TRIGGER, stock_subjects)
