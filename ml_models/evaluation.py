@@ -8,8 +8,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from ml_models.baselines import all_baselines
+from ml_models.combination import Combination, combine
 from ml_models.features import DemandPanel
-from ml_models.metrics import bias, mase, scaled_pinball, wape
+from ml_models.metrics import bias, coverage, mase, scaled_pinball, wape
 from ml_models.model import DemandNet
 from ml_models.serving import forecast
 
@@ -40,23 +41,31 @@ def _scores(
     actual: np.ndarray, quantiles: np.ndarray, q: tuple[float, ...], history: np.ndarray, season: int
 ) -> dict[str, float]:
     median = quantiles[..., q.index(0.5)] if 0.5 in q else quantiles.mean(axis=-1)
-    return {
+    scores = {
         "wape": wape(actual, median),
         "mase": mase(actual, median, history, season),
         "bias": bias(actual, median),
         "pinball": scaled_pinball(actual, quantiles, q),
     }
+    for level in (0.1, 0.9):
+        if level in q:
+            # Calibrated means ≈ 10 % and ≈ 90 % of actuals at or below P10 and P90.
+            scores[f"coverage_p{round(level * 100)}"] = coverage(actual, quantiles[..., q.index(level)])
+    return scores
 
 
 def evaluate_holdout(
     panel: DemandPanel,
     models: Mapping[str, DemandNet],
     horizon: int | None = None,
+    combinations: Mapping[str, Combination] | None = None,
 ) -> HoldoutReport:
     """Hold out the last `horizon` periods of every series; forecast them from the history before.
 
     Baselines give a point forecast; their pinball loss treats it as every quantile (a degenerate
-    distribution), which is the honest comparison for a method that gives no spread.
+    distribution), which is the honest comparison for a method that gives no spread. `combinations` maps a
+    model name to its learned combination with ETS (ml_models.combination, chosen on validation); each such
+    model is also scored combined with the ETS baseline of this run, as `<name>+ets`.
     """
     horizon = horizon or next(iter(models.values())).config.horizon
     cut = len(panel.dates) - horizon
@@ -67,11 +76,17 @@ def evaluate_holdout(
     season = panel.season
     methods: dict[str, dict[str, float]] = {}
     q_model: tuple[float, ...] = (0.5,)
+    baselines = all_baselines(history.values, horizon, season)
     for name, model in models.items():
         result = forecast(model, history)
         q_model = result.quantiles
-        methods[name] = _scores(actual, result.values[:, :horizon].astype(float), q_model, history.values, season)
-    baselines = all_baselines(history.values, horizon, season)
+        values = result.values[:, :horizon].astype(float)
+        methods[name] = _scores(actual, values, q_model, history.values, season)
+        if combinations and name in combinations:
+            median = q_model.index(0.5) if 0.5 in q_model else len(q_model) // 2
+            learned = combinations[name]
+            both = combine(values, baselines["ets"], learned.network_weight, median, learned.lower_width, learned.upper_width)
+            methods[f"{name}+ets"] = _scores(actual, both, q_model, history.values, season)
     for name, point in baselines.items():
         stacked = np.repeat(point[..., None], len(q_model), axis=-1)
         methods[name] = _scores(actual, stacked, q_model, history.values, season)

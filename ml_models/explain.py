@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 
 from ml_models.features import DemandPanel, WindowFeatures
 from ml_models.model import DemandNet
 
 
-def _reference(x: torch.Tensor, n_lags: int) -> torch.Tensor:
+def _reference(x: torch.Tensor, n_lags: int, flat_lag: float) -> torch.Tensor:
     """The "nothing special" input: a flat history at the series' own average, no calendar, price or signal effect."""
     ref = torch.zeros_like(x)
-    ref[:, :n_lags] = 1.0
+    ref[:, :n_lags] = flat_lag
     return ref
 
 
@@ -22,16 +23,18 @@ def explain(model: DemandNet, panel: DemandPanel, steps: int = 32) -> list[dict[
     integration error of `steps`), so the UI can show the contributions as a waterfall in demand units.
     """
     config = model.config
-    feats = WindowFeatures(panel, config.n_lags, config.horizon)
+    feats = WindowFeatures(panel, config.n_lags, config.horizon, config.transform)
     series, origins = feats.last_origins()
     x_np, scale_np = feats.inputs(series, origins)
     x, scale = torch.from_numpy(x_np), torch.from_numpy(scale_np)
-    ref = _reference(x, config.n_lags)
+    # The series' own average (scaled demand 1) as the network sees it, on the log scale if it uses one.
+    ref = _reference(x, config.n_lags, float(config.transform.forward(np.ones(1))[0]))
     p50 = list(config.quantiles).index(0.5) if 0.5 in config.quantiles else len(config.quantiles) // 2
     model.eval()
 
     def total(inputs: torch.Tensor) -> torch.Tensor:
-        return model(inputs)[:, :, p50].sum(dim=1)
+        """The P50 over the horizon in scaled demand (back from the log scale when the model uses it)."""
+        return config.transform.inverse_torch(model(inputs)[:, :, p50]).sum(dim=1)
 
     grads = torch.zeros_like(x)
     for alpha in (torch.arange(steps, dtype=torch.float32) + 0.5) / steps:

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from ml_models.calendar import CALENDAR_COLUMNS, calendar_features
+from ml_models.transforms import DemandTransform
 
 # Known-in-advance exogenous channels. A series without a channel gets zeros and a mask of 0, so the
 # same network serves tenants with and without prices, promotions or signals.
@@ -133,8 +134,9 @@ class WindowFeatures:
     An origin t is the last observed period; targets are periods t+1 … t+horizon.
     """
 
-    def __init__(self, panel: DemandPanel, n_lags: int, horizon: int) -> None:
+    def __init__(self, panel: DemandPanel, n_lags: int, horizon: int, transform: DemandTransform | None = None) -> None:
         self.panel, self.n_lags, self.horizon = panel, n_lags, horizon
+        self.transform = transform or DemandTransform()
         self.layout = FeatureLayout(n_lags, horizon)
         n, t = panel.values.shape
         total = t + horizon
@@ -172,11 +174,13 @@ class WindowFeatures:
         """Feature matrix (B, n_inputs) and the per-sample scale used to normalise lags and targets."""
         lag_idx = origins[:, None] + np.arange(1 - self.n_lags, 1)[None, :]
         lags = self.values[series[:, None], lag_idx]
-        scale = np.nanmean(np.abs(lags), axis=1)
-        scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0).astype(np.float32)
+        # Mean |lag| over the observed lags; a window with none observed (a series that stopped) gets scale 1.
+        observed = np.isfinite(lags).sum(axis=1)
+        scale = np.nansum(np.abs(lags), axis=1) / np.maximum(observed, 1)
+        scale = np.where((observed > 0) & (scale > 0), scale, 1.0).astype(np.float32)
         scaled = lags / scale[:, None]
         # Short histories: treat missing lags as an average period rather than as zero demand.
-        scaled = np.where(np.isfinite(scaled), scaled, 1.0)
+        scaled = self.transform.forward(np.where(np.isfinite(scaled), scaled, 1.0))
         zero_share = (lags == 0).mean(axis=1, keepdims=True)
         tgt_idx = origins[:, None] + np.arange(1, self.horizon + 1)[None, :]
         cal = self.calendar[tgt_idx].reshape(len(origins), -1)
@@ -188,8 +192,13 @@ class WindowFeatures:
         return x.astype(np.float32), scale
 
     def targets(self, series: np.ndarray, origins: np.ndarray) -> np.ndarray:
+        """Demand in the periods after each origin, in units."""
         idx = origins[:, None] + np.arange(1, self.horizon + 1)[None, :]
         return self.values[series[:, None], idx]
+
+    def model_targets(self, series: np.ndarray, origins: np.ndarray, scale: np.ndarray) -> np.ndarray:
+        """The targets as the network sees them: scaled like the lags, then transformed."""
+        return self.transform.forward(self.targets(series, origins) / scale[:, None]).astype(np.float32)
 
     def last_origins(self) -> tuple[np.ndarray, np.ndarray]:
         """Every series at the end of its history (the forecast origin for serving)."""

@@ -54,3 +54,9 @@ def scaled_pinball(actual: np.ndarray, quantile_forecasts: np.ndarray, quantiles
     """Pinball loss divided by the mean |actual|, comparable across datasets of different size."""
     denom = np.nanmean(np.abs(actual))
     return pinball(actual, quantile_forecasts, quantiles) / denom if denom > 0 else float("nan")
+
+
+def coverage(actual: np.ndarray, quantile_forecast: np.ndarray) -> float:
+    """Share of (finite) actuals at or below the quantile forecast: ≈ q for a calibrated quantile q."""
+    mask = np.isfinite(actual)
+    return float((actual[mask] <= quantile_forecast[mask]).mean()) if mask.any() else float("nan")

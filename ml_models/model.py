@@ -9,9 +9,13 @@ from torch import nn
 from torch.nn import functional as F
 
 from ml_models.features import FREQ_SEASON, FeatureLayout
+from ml_models.transforms import DemandTransform
 
 DEFAULT_QUANTILES = (0.1, 0.5, 0.9)
-DEFAULT_LAGS = {"D": 28, "M": 24}
+DEFAULT_LAGS = {"D": 28, "M": 36}
+# Monthly panels are small (hundreds of series) and cheap to train, so they get a five-member ensemble; daily
+# tenant models stay single so fine-tuning 500 series fits in the time budget.
+DEFAULT_MEMBERS = {"D": 1, "M": 5}
 DEFAULT_HORIZON = {"D": 28, "M": 12}
 
 
@@ -23,17 +27,27 @@ class ModelConfig:
     quantiles: tuple[float, ...] = field(default=DEFAULT_QUANTILES)
     hidden: int = 256
     dropout: float = 0.1
+    # Train and predict on the log of scaled demand (see ml_models/transforms.py). Off by default: on the
+    # retail validation window (never the holdout) it forecast worse than the linear scale.
+    log_space: bool = False
+    # Independently initialised networks whose quantiles are averaged: one net's WAPE on the retail validation
+    # window ranged 0.033–0.047 between seeds, so a single net's accuracy is partly luck; the average evens it out.
+    members: int = 1
 
     @classmethod
     def for_frequency(cls, freq: str, **overrides: object) -> ModelConfig:
         if freq not in FREQ_SEASON:
             raise ValueError(f"unsupported frequency {freq!r}")
-        base = {"freq": freq, "n_lags": DEFAULT_LAGS[freq], "horizon": DEFAULT_HORIZON[freq]}
+        base = {"freq": freq, "n_lags": DEFAULT_LAGS[freq], "horizon": DEFAULT_HORIZON[freq], "members": DEFAULT_MEMBERS[freq]}
         return cls(**{**base, **overrides})  # type: ignore[arg-type]
 
     @property
     def layout(self) -> FeatureLayout:
         return FeatureLayout(self.n_lags, self.horizon)
+
+    @property
+    def transform(self) -> DemandTransform:
+        return DemandTransform(log_space=self.log_space)
 
     def to_dict(self) -> dict[str, object]:
         return {**asdict(self), "quantiles": list(self.quantiles)}
@@ -43,8 +57,8 @@ class ModelConfig:
         return cls(**{**data, "quantiles": tuple(data["quantiles"])})  # type: ignore[arg-type]
 
 
-class DemandNet(nn.Module):
-    """Maps a scaled feature vector to (horizon, quantiles) scaled demand, monotone in the quantile.
+class QuantileMLP(nn.Module):
+    """One member: maps a scaled feature vector to (horizon, quantiles) scaled demand, monotone in the quantile.
 
     Monotonicity is built in: the lowest quantile is free and each next one adds a softplus step,
     so P10 ≤ P50 ≤ P90 holds for every input, not only on average.
@@ -72,6 +86,32 @@ class DemandNet(nn.Module):
         base = raw[..., :1] + self.skip(x).unsqueeze(-1)
         steps = F.softplus(raw[..., 1:])
         return torch.cat([base, base + torch.cumsum(steps, dim=-1)], dim=-1)
+
+
+class DemandNet(nn.Module):
+    """The demand model: `config.members` QuantileMLPs whose quantiles are averaged.
+
+    An average of monotone quantile vectors is monotone, so P10 ≤ P50 ≤ P90 still holds. Training fits each
+    member to the targets on its own (`member_outputs`), so they stay an ensemble, not one wider network.
+    """
+
+    def __init__(self, config: ModelConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.members = nn.ModuleList(QuantileMLP(config) for _ in range(max(1, config.members)))
+
+    def member_outputs(self, x: torch.Tensor) -> torch.Tensor:
+        """(members, B, horizon, quantiles)."""
+        return torch.stack([member(x) for member in self.members])
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.member_outputs(x).mean(dim=0)
+
+    def load_state_dict(self, state_dict, strict: bool = True, assign: bool = False):  # type: ignore[no-untyped-def,override]
+        """Also loads a single-network state saved before members existed (keys `body.…`, `head.…`, `skip.…`)."""
+        if state_dict and not any(key.startswith("members.") for key in state_dict):
+            state_dict = {f"members.0.{key}": value for key, value in state_dict.items()}
+        return super().load_state_dict(state_dict, strict=strict, assign=assign)
 
 
 def build_model(config: ModelConfig, seed: int = 0) -> DemandNet:

@@ -54,10 +54,10 @@ def forecast(model: DemandNet, panel: DemandPanel, batch_size: int = 8192) -> Fo
     config = model.config
     if panel.freq != config.freq:
         raise ValueError(f"model is for frequency {config.freq!r}, panel is {panel.freq!r}")
-    feats = WindowFeatures(panel, config.n_lags, config.horizon)
+    feats = WindowFeatures(panel, config.n_lags, config.horizon, config.transform)
     series, origins = feats.last_origins()
     x, scale = feats.inputs(series, origins)
     scaled = predict_scaled(model, x, batch_size)
-    values = np.maximum(scaled * scale[:, None, None], 0.0).astype(np.float32)
+    values = (config.transform.inverse(scaled) * scale[:, None, None]).astype(np.float32)
     dates = pd.date_range(panel.dates[-1], periods=config.horizon + 1, freq=FREQ_OFFSET[panel.freq])[1:]
     return Forecast(list(panel.keys), dates, tuple(config.quantiles), values)

@@ -5,10 +5,19 @@ demand is served from stock (unmet demand is lost and counted), then — on revi
 (on hand + on order) is compared with the reorder point and, at or below it, an order up to the policy's level
 is placed, rounded to MOQ and pack size; it arrives at the start of day t + lead time. The first `train_days`
 of the history only train the policies; the figures cover the days after them.
+
+Lead times are fixed (the mean) unless `variable_lead_time` is set: then each order's lead time is drawn from a
+gamma distribution with the supplier's learned mean and σ (core/partners learns both by Welford on every
+receipt; that is all it keeps of the distribution, and the gamma is the usual choice for a positive, right-skewed
+delay with a given mean and σ), rounded to whole days and at least one. The draw belongs to the day the order is
+placed, not to the n-th order, so two policies replayed with one seed face the same supplier on the same day.
+Orders can then overtake each other; the inventory position still counts every open order, so nothing is
+ordered twice.
 """
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -37,6 +46,8 @@ class BacktestResult:
     average_stock_value: float
     orders_placed: int
     static_scale: float = 1.0  # the factor applied to static min and max (compare_policies)
+    peak_position: float = 0.0  # the highest inventory position right after an order (≤ order-up-to + a pack)
+    mean_lead_time: float = 0.0  # mean lead time of the orders placed (the draws, when variable)
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,20 @@ def _static_levels(training: Sequence[float], lead_time_days: int, review: int, 
     return minimum * scale, (minimum + mean * review) * scale
 
 
+def lead_time_draws(days: int, mean_days: float, std_days: float, seed: int) -> list[int]:
+    """One lead time per day an order could be placed: gamma with the given mean and σ, whole days, ≥ 1.
+
+    Reproducible: the same seed gives the same supplier behaviour. σ = 0 gives the mean every day.
+    """
+    if mean_days <= 0 or std_days < 0:
+        raise ValueError("A lead time has a positive mean and a σ of zero or more.")
+    if std_days == 0:
+        return [max(1, round(mean_days))] * days
+    shape, scale = (mean_days / std_days) ** 2, std_days**2 / mean_days
+    rng = random.Random(seed)  # noqa: S311 - a reproducible simulation, not a secret
+    return [max(1, round(rng.gammavariate(shape, scale))) for _ in range(days)]
+
+
 def backtest(
     demand: Sequence[float],
     policy: Policy,
@@ -91,6 +116,8 @@ def backtest(
     train_days: int = TRAILING_DAYS,
     unit_cost: float = 0,
     static_scale: float = 1.0,
+    variable_lead_time: bool = False,
+    seed: int = 0,
 ) -> BacktestResult:
     if policy not in ("static_min_max", "forecast"):
         raise ValueError(f"Unknown policy {policy!r}.")
@@ -100,6 +127,7 @@ def backtest(
     if len(demand) <= train_days:
         raise ValueError(f"The history needs more than {train_days} days (the training window), not {len(demand)}.")
     lead = LeadTime(Decimal(lead_time_days), _dec(lead_time_std_days))
+    lead_times = lead_time_draws(len(demand), lead_time_days, lead_time_std_days if variable_lead_time else 0, seed)
     level = _dec(service_level)
     forecast = forecast_fn or trailing_quantiles
     static = _static_levels(demand[:train_days], lead_time_days, review_period_days, static_scale)
@@ -112,8 +140,9 @@ def backtest(
     on_hand = levels(train_days)[1] if initial_stock is None else float(initial_stock)
     arrivals: dict[int, float] = {}
     on_order = demanded = served = stock_sum = 0.0
-    stockout_days = orders = cycles = cycles_short = 0
+    stockout_days = orders = cycles = cycles_short = lead_time_sum = 0
     cycle_short = False
+    peak_position = 0.0
     for t in range(train_days, len(demand)):
         receipt = arrivals.pop(t, 0.0)
         if receipt:
@@ -135,9 +164,12 @@ def backtest(
             if position <= reorder_point:
                 quantity = float(round_order_quantity(_dec(order_up_to - position), moq=_dec(moq), pack_size=_dec(pack_size)))
                 if quantity > 0:
-                    arrivals[t + lead_time_days] = arrivals.get(t + lead_time_days, 0.0) + quantity
+                    due = t + lead_times[t]
+                    arrivals[due] = arrivals.get(due, 0.0) + quantity
                     on_order += quantity
                     orders += 1
+                    lead_time_sum += lead_times[t]
+                    peak_position = max(peak_position, on_hand + on_order)
         stock_sum += on_hand
     # The cycle still open at the end counts too.
     cycles += 1
@@ -158,6 +190,8 @@ def backtest(
         average_stock_value=round(average_stock * unit_cost, 2),
         orders_placed=orders,
         static_scale=round(static_scale, 4),
+        peak_position=round(peak_position, 4),
+        mean_lead_time=round(lead_time_sum / orders, 4) if orders else 0.0,
     )
 
 

@@ -68,12 +68,23 @@ def lead_time_of(item_id: int, location_id: int) -> tuple[int, float, int]:
     return max(1, round(mean)), float(std), max(1, rule.review_period_days)
 
 
-def backtest_item(item_id: int, location_id: int, days: int, *, end: date | None = None) -> PolicyComparison:
-    """Both policies over the item × location's sales history, at equal average stock."""
+def backtest_item(
+    item_id: int, location_id: int, days: int, *, end: date | None = None, variable_lead_time: bool = False, seed: int = 0
+) -> PolicyComparison:
+    """Both policies over the item × location's sales history, at equal average stock.
+
+    With `variable_lead_time` each order's lead time is drawn from the supplier's learned mean and σ (seeded).
+    """
     demand = daily_sales(item_id, location_id, days, end=end)
     lead, lead_std, review = lead_time_of(item_id, location_id)
     valuation = ItemValuation.objects.filter(item_id=item_id).first()
     unit_cost = float(valuation.average_cost) if valuation else 0.0
     return compare_policies(
-        demand, lead_time_days=lead, lead_time_std_days=lead_std, review_period_days=review, unit_cost=unit_cost
+        demand,
+        lead_time_days=lead,
+        lead_time_std_days=lead_std,
+        review_period_days=review,
+        unit_cost=unit_cost,
+        variable_lead_time=variable_lead_time,
+        seed=seed,
     )

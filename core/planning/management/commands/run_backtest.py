@@ -30,8 +30,16 @@ class Command(BaseCommand):
         parser.add_argument("--sku", required=True)
         parser.add_argument("--location", required=True, help="the location code")
         parser.add_argument("--days", type=int, default=365, help="days of history, the first 28 train the policies")
+        parser.add_argument(
+            "--variable-lead-time",
+            action="store_true",
+            help="draw each order's lead time from the supplier's learned mean and σ instead of using the mean",
+        )
+        parser.add_argument("--seed", type=int, default=0, help="seed of the lead-time draws")
 
-    def handle(self, *args: Any, tenant: str, sku: str, location: str, days: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, tenant: str, sku: str, location: str, days: int, variable_lead_time: bool, seed: int, **options: Any
+    ) -> None:
         found = Tenant.objects.filter(slug=tenant).first()
         if found is None:
             raise CommandError(f"No tenant with slug {tenant!r}")
@@ -41,10 +49,14 @@ class Command(BaseCommand):
             if item is None or place is None:
                 raise CommandError(f"No item {sku!r} or no location {location!r}")
             try:
-                comparison = backtest_item(item.pk, place.pk, days)
+                comparison = backtest_item(item.pk, place.pk, days, variable_lead_time=variable_lead_time, seed=seed)
             except ValueError as error:
                 raise CommandError(str(error)) from None
-        self.stdout.write(f"{sku} @ {location}: {comparison.forecast.days} days replayed")
+        lead = "variable" if variable_lead_time else "fixed"
+        self.stdout.write(
+            f"{sku} @ {location}: {comparison.forecast.days} days replayed, {lead} lead time "
+            f"(mean of orders {comparison.forecast.mean_lead_time} days)"
+        )
         self.stdout.write(_line("forecast-driven", comparison.forecast))
         self.stdout.write(_line(f"static ×{comparison.static.static_scale}", comparison.static))
         self.stdout.write(_line("static min/max (as is)", comparison.static_unscaled))
