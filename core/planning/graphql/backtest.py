@@ -25,6 +25,8 @@ class BacktestResultType(graphene.ObjectType):
     average_stock_value = graphene.Float(required=True)
     orders_placed = graphene.Int(required=True)
     static_scale = graphene.Float(required=True, description="Factor applied to static min and max (1 = as configured).")
+    peak_position = graphene.Float(required=True, description="Highest inventory position reached.")
+    mean_lead_time = graphene.Float(required=True, description="Average lead time of the orders placed, in days.")
 
 
 class BacktestType(graphene.ObjectType):
@@ -40,15 +42,27 @@ class BacktestQueries(graphene.ObjectType):
         item_id=graphene.ID(required=True),
         location_id=graphene.ID(required=True),
         days=graphene.Int(default_value=365, description="Days of sales history; the first 28 train the policies."),
+        variable_lead_time=graphene.Boolean(
+            default_value=False, description="Draw each order's lead time from the supplier's learned mean and spread."
+        ),
+        seed=graphene.Int(default_value=0, description="Seed of the lead-time draws (same seed, same replay)."),
         description="Forecast-driven replenishment vs static min/max replayed over the sales history.",
     )
 
     @staticmethod
-    def resolve_backtest(root: Any, info: Any, item_id: str, location_id: str, days: int = 365) -> BacktestType:
+    def resolve_backtest(
+        root: Any,
+        info: Any,
+        item_id: str,
+        location_id: str,
+        days: int = 365,
+        variable_lead_time: bool = False,
+        seed: int = 0,
+    ) -> BacktestType:
         item, location = pk_from_id(item_id), pk_from_id(location_id)
         if item is None or location is None:
             raise GraphQLError("Unknown item or location.")
         if not 29 <= days <= 3660:
             raise GraphQLError("days lies between 29 and 3660.")
-        comparison = backtest_item(item, location, days)
+        comparison = backtest_item(item, location, days, variable_lead_time=variable_lead_time, seed=seed)
         return BacktestType(forecast=comparison.forecast, static=comparison.static, static_unscaled=comparison.static_unscaled)
