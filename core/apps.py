@@ -25,6 +25,7 @@ class CoreConfig(ModuleConfig):
         NavEntry("web:count_list", "盘点", "Counts", "clipboard"),
         NavEntry("web:import_upload", "导入", "Imports", "upload"),
         NavEntry("web:rule_list", "规则", "Rules", "sliders"),
+        NavEntry("web:approval_list", "审批", "Approvals", "check"),
         NavEntry("web:training_upload", "销售历史与训练", "Sales history & training", "activity"),
     )
 

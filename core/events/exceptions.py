@@ -38,7 +38,9 @@ class TransitionVetoed(DomainError):
     """A transition hook (a rule or a vertical module) refused the transition; nothing was changed.
 
     `reasons` keeps the hook's ValidationError codes (e.g. "credit_limit_exceeded") for callers that branch
-    on them; the message is the hook's own text, meant for the user.
+    on them; the message is the hook's own text, meant for the user. A hook that must leave something behind
+    despite the rollback sets `after_rollback` (a list of callables) on its ValidationError; they become this
+    error's follow-ups (see DomainError.after_rollback).
     """
 
     code = EventsErrorCode.TRANSITION_VETOED.value
@@ -54,6 +56,7 @@ class TransitionVetoed(DomainError):
             else [item.code or "invalid" for items in error.error_dict.values() for item in items]
         )
         super().__init__(" ".join(error.messages) or f"The move from '{from_state}' to '{to_state}' was refused.")
+        self.after_rollback.extend(getattr(error, "after_rollback", ()))
 
 
 class WebhookConfigurationError(DomainError):

@@ -12,7 +12,9 @@ Transition hooks are the extension point for the rules engine and the vertical m
   - return True  → handled: the remaining hooks are skipped and the transition goes ahead;
   - return False (or None) → fall through to the next hook;
   - raise django.core.exceptions.ValidationError → veto: nothing is saved, no event is written, and the
-    caller gets `TransitionVetoed` (code TRANSITION_VETOED) carrying the hook's message and codes.
+    caller gets `TransitionVetoed` (code TRANSITION_VETOED) carrying the hook's message and codes. Callables
+    in the ValidationError's `after_rollback` list run once the veto's transaction has rolled back (here, when
+    no outer transaction holds this one; otherwise at the catch site — see DomainError.after_rollback).
 Hooks that need to block a document without vetoing (e.g. "awaiting_stock") call `set_blocking_reason`.
 Hooks run inside the transaction: they may write rows, but must never call Celery or HTTP directly.
 """
@@ -30,6 +32,7 @@ from core.events.documents import StatefulDocument
 from core.events.exceptions import InvalidTransition, TransitionVetoed
 from core.events.models import DomainEvent
 from core.events.services import record_event
+from core.graphql.errors import run_after_rollback
 
 TransitionHook = Callable[[Any, str, str, str], bool | None]
 Doc = TypeVar("Doc", bound=models.Model)
@@ -96,6 +99,28 @@ def transition(doc: Doc, to_state: str, *, actor: str, reason: str = "", payload
     """
     model = type(doc)
     subject_type = subject_type_of(doc)
+    try:
+        locked = _transition_locked(doc, model, subject_type, to_state, actor, reason, payload)
+    except TransitionVetoed as veto:
+        # With no outer transaction, the veto's rollback is final here, so its follow-ups may run now; inside
+        # one, the outer block may still roll back what they would write, and the catch site runs them.
+        if not transaction.get_connection().in_atomic_block:
+            run_after_rollback(veto)
+        raise
+    for field in model._meta.concrete_fields:
+        setattr(doc, field.attname, getattr(locked, field.attname))
+    return doc
+
+
+def _transition_locked(
+    doc: models.Model,
+    model: type[models.Model],
+    subject_type: str,
+    to_state: str,
+    actor: str,
+    reason: str,
+    payload: dict[str, Any] | None,
+) -> models.Model:
     with transaction.atomic():
         locked = model._default_manager.select_for_update().get(pk=doc.pk)
         from_state: str = locked.state  # type: ignore[attr-defined]
@@ -122,9 +147,7 @@ def transition(doc: Doc, to_state: str, *, actor: str, reason: str = "", payload
             blocking_reason=getattr(model, "BLOCKING_REASONS", {}).get(to_state, ""),
             occurred_at=now,
         )
-    for field in model._meta.concrete_fields:
-        setattr(doc, field.attname, getattr(locked, field.attname))
-    return doc
+    return locked
 
 
 def record_document_created(doc: models.Model, *, actor: str, payload: dict[str, Any] | None = None) -> DomainEvent:

@@ -11,9 +11,10 @@
 
 Every mutation writes, so whatever permission it names, the actor must at least be able to OPERATE
 (a viewer or a read-only key never gets through) and the module must be writable. The mutation runs in
-one transaction: a typed error rolls back everything it wrote. Domain exceptions and ValidationErrors
-become typed `errors { field message code }`; anything else is an internal error whose text never reaches
-the client.
+one transaction: a typed error rolls back everything it wrote, and then the follow-ups the error carries
+(`DomainError.after_rollback`, e.g. opening an approval request for a vetoed transition) run. Domain
+exceptions and ValidationErrors become typed `errors { field message code }`; anything else is an internal
+error whose text never reaches the client.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from django.db import transaction
 from graphene.types.mutation import MutationOptions
 
 from core.access import AccessDenied, Actor, check_access
-from core.graphql.errors import DomainError, Error, errors_from_validation_error
+from core.graphql.errors import DomainError, Error, errors_from_validation_error, run_after_rollback
 from tenants.accounts.roles import Permission
 
 
@@ -80,6 +81,8 @@ class BaseMutation(graphene.Mutation):
         except ValidationError as error:
             return cls(errors=errors_from_validation_error(error))
         except DomainError as error:
+            # Outside the atomic block: what the refusal must leave behind (e.g. an approval request) survives.
+            run_after_rollback(error)
             return cls(errors=[Error(field=error.field, message=str(error), code=error.code)])
         if result.errors is None:
             result.errors = []

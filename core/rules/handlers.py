@@ -12,6 +12,7 @@ from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import models
 
 from core.rules.actions import Action, ActionContext, ActionFailed, register_action_handler
+from core.rules.approvals import ApprovalNeed, open_approval_request
 from core.rules.catalog import catalog
 from core.rules.conditions import MISSING, runtime_value
 from core.rules.models import ApprovalRequest, RuleNotification
@@ -72,21 +73,28 @@ def block(action: Action, ctx: ActionContext) -> str:
 
 
 def require_approval(action: Action, ctx: ActionContext) -> str:
-    """Open (once) an approval request for the subject; once approved, the rule lets it through."""
+    """Open (once) an approval request for the subject; once approved, the rule lets it through.
+
+    Inside a transition the request written here rolls back with the veto; the transition hook reopens it
+    after the rollback from this verdict (core/rules/transitions.py), with the vetoed transition recorded.
+    """
     approved = ApprovalRequest.objects.filter(
         rule_id=ctx.rule_id, subject_type=ctx.subject_type, subject_id=ctx.subject_id, status=ApprovalRequest.Status.APPROVED
     ).first()
     if approved is not None:
         return f"approved by {approved.decided_by}"
-    request, _ = ApprovalRequest.objects.get_or_create(
+    need = ApprovalNeed(
         rule_id=ctx.rule_id,
+        version_id=ctx.version_id,
         subject_type=ctx.subject_type,
         subject_id=ctx.subject_id,
-        status=ApprovalRequest.Status.PENDING,
-        defaults={"version_id": ctx.version_id, "role": action["role"], "reason": action["reason"], "event_id": ctx.event_id},
+        role=action["role"],
+        reason=action["reason"],
+        event_id=ctx.event_id,
     )
+    request = open_approval_request(need)
     verdict = {"type": "require_approval", "rule": ctx.rule_name, "role": action["role"], "reason": action["reason"]}
-    ctx.verdicts.append({**verdict, "request": request.pk})
+    ctx.verdicts.append({**verdict, "request": request.pk, "rule_id": ctx.rule_id, "version_id": ctx.version_id})
     return f"awaiting approval by {action['role']} (request {request.pk})"
 
 

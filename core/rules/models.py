@@ -105,7 +105,11 @@ class RuleActionLog(models.Model):
 
 
 class ApprovalRequest(models.Model):
-    """Left by require_approval: the subject's transition stays blocked until someone with the role approves."""
+    """Left by require_approval: the subject's transition stays blocked until someone with the role approves.
+
+    A request opened by a vetoed transition records that transition (from_state → to_state, requested_by), so
+    approving it retries the transition as the approver (core/rules/approvals.py).
+    """
 
     class Status(models.TextChoices):
         PENDING = "pending"
@@ -121,10 +125,16 @@ class ApprovalRequest(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     decided_by = models.CharField(max_length=200, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
     event_id = models.CharField(max_length=64, blank=True)
+    from_state = models.CharField(max_length=40, blank=True)
+    to_state = models.CharField(max_length=40, blank=True)
+    requested_by = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes = [models.Index(fields=("status", "role"), name="rules_approval_status_role")]
         constraints = [
             models.UniqueConstraint(
                 fields=("rule", "subject_type", "subject_id"),

@@ -253,7 +253,11 @@ def deactivate_rule(rule: Rule | int) -> Rule:
 
 @transaction.atomic
 def decide_approval(request_id: int, approve: bool, actor: Any) -> ApprovalRequest:
-    """Approve or reject a pending request; an approved one lets the subject's next transition through."""
+    """Approve or reject a pending request as trusted server code (no role check, no retry).
+
+    People decide through core.rules.approvals.decide_approval, which checks the role, records the decision on
+    the document's timeline and retries the vetoed transition.
+    """
     try:
         request = ApprovalRequest.objects.select_for_update().get(pk=request_id, status=ApprovalRequest.Status.PENDING)
     except ApprovalRequest.DoesNotExist:

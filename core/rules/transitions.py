@@ -2,7 +2,8 @@
 
 A block or an unapproved require_approval vetoes the transition with a ValidationError. The veto rolls back the
 whole transition transaction, including the audit rows written for it; the caller sees the reasons in the
-TransitionVetoed error, and `grant_approval` lets a manager approve the document for the next attempt.
+TransitionVetoed error. An approval verdict also attaches a follow-up that opens the approval request after
+the rollback (core/rules/approvals.py), where an approver decides it and an approval retries the transition.
 """
 
 from __future__ import annotations
@@ -16,7 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 
-from core.rules.evaluator import evaluate
+from core.rules.approvals import ApprovalNeed, open_approval_request
+from core.rules.evaluator import EvaluationResult, evaluate
 
 ContextProvider = Callable[[models.Model], dict[str, Any]]
 
@@ -66,5 +68,39 @@ def rules_transition_hook(doc: models.Model, from_state: str, to_state: str, act
     )
     if result.stops_transition:
         code = "rule_blocked" if result.blocked else "approval_required"
-        raise ValidationError("; ".join(result.reasons()), code=code, params={"verdicts": result.verdicts})
+        veto = ValidationError("; ".join(result.reasons()), code=code, params={"verdicts": result.verdicts})
+        # The veto must roll back the document change, and it takes every row written in the transition with
+        # it; but the approver has to see the request, so the request is opened after the rollback.
+        veto.after_rollback = [_opener(need) for need in _approval_needs(result, doc, from_state, to_state, actor)]  # type: ignore[attr-defined]
+        raise veto
     return False
+
+
+def _approval_needs(
+    result: EvaluationResult, doc: models.Model, from_state: str, to_state: str, actor: str
+) -> list[ApprovalNeed]:
+    if result.blocked:  # a blocked transition waits for nobody's approval: opening requests would mislead
+        return []
+    return [
+        ApprovalNeed(
+            rule_id=verdict["rule_id"],
+            version_id=verdict["version_id"],
+            subject_type=result.subject_type,
+            subject_id=str(doc.pk),
+            role=verdict["role"],
+            reason=verdict["reason"],
+            event_id=result.event_id,
+            from_state=from_state,
+            to_state=to_state,
+            requested_by=actor,
+        )
+        for verdict in result.approvals_required
+        if "rule_id" in verdict  # a module's own require_approval handler may not name its rule version
+    ]
+
+
+def _opener(need: ApprovalNeed) -> Callable[[], None]:
+    def open_request() -> None:
+        open_approval_request(need)
+
+    return open_request

@@ -4,6 +4,7 @@ from django.urls import path
 from core.web import views
 from core.web.views import (
     accounts,
+    approvals,
     billing,
     counts,
     imports,
@@ -60,6 +61,7 @@ urlpatterns = [
     path("rules/<int:pk>/edit/", rules.rule_edit, name="rule_edit"),
     path("rules/<int:pk>/active/", rules.rule_toggle, name="rule_toggle"),
     path("rules/<int:pk>/rollback/<int:number>/", rules.rule_rollback, name="rule_rollback"),
+    path("approvals/", approvals.approval_list, name="approval_list"),
     path("training/", training.training_upload, name="training_upload"),
     path("training/<int:pk>/", training.training_detail, name="training_detail"),
     path("training/<int:pk>/progress.json", training.training_progress, name="training_progress"),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.access import Actor, actor_from_request
-from core.graphql.errors import DomainError
+from core.graphql.errors import DomainError, run_after_rollback
 from tenants.accounts.roles import Permission
 
 T = TypeVar("T")
@@ -77,6 +77,8 @@ def domain_call(request: HttpRequest) -> Iterator[None]:
     try:
         yield
     except (DomainError, ValidationError) as error:
+        # The service's transaction has rolled back by now: run what its refusal must leave behind.
+        run_after_rollback(error)
         messages.error(request, error_text(error))
         raise ActionFailed(str(error)) from error
 
