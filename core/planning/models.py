@@ -48,6 +48,35 @@ class DemandForecast(models.Model):
         return f"{self.item_id}@{self.location_id} {self.forecast_date}: {self.p10}/{self.p50}/{self.p90}"
 
 
+class ForecastExplanation(models.Model):
+    """Why one forecast run of an item × location is what it is: the level the model starts from and what each
+    feature family (lags, calendar, price & promotion, signals) adds to the P50 total over the horizon.
+
+    Written beside the DemandForecast rows of the same `made_on`; reference + Σ contributions ≈ p50_total
+    (integrated gradients are complete up to their integration error), all in demand units (base units)."""
+
+    item = models.ForeignKey("catalog.Item", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("locations.Location", on_delete=models.CASCADE, related_name="+")
+    made_on = models.DateField()
+    model_name = models.CharField(max_length=120, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    horizon_days = models.PositiveIntegerField()
+    reference = models.DecimalField(**QTY)
+    p50_total = models.DecimalField(**QTY)
+    # {family code: demand units}; the codes are ml_models.features.FeatureLayout.families' keys.
+    contributions = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("item", "location", "-made_on")
+        constraints = [
+            models.UniqueConstraint(fields=("item", "location", "made_on"), name="planning_explanation_unique_item_location_run"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}@{self.location_id} {self.made_on}: {self.reference} → {self.p50_total}"
+
+
 class ServiceLevelPolicy(models.Model):
     """The tenant's target cycle service level per ABC × XYZ class (overrides planning.policy.DEFAULT_SERVICE_LEVELS)."""
 

@@ -1,17 +1,22 @@
-"""Planning reads: forecast bands per item × location, service levels, proposals, and planned inbound quantities."""
+"""Planning reads: forecast bands and their explanations per item × location, service levels, proposals, and
+planned inbound quantities."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import QuerySet, Sum
+from django.db.models import QuerySet, Subquery, Sum
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from core.catalog.models import Category
 from core.planning.models import (
     DemandForecast,
+    ForecastExplanation,
     ProposalState,
     ReplenishmentProposal,
     SafetyStockAdjustment,
@@ -59,6 +64,46 @@ def forecasts(item_id: int, location_id: int, *, start: date | None = None) -> Q
     if start is not None:
         queryset = queryset.filter(forecast_date__gte=start)
     return queryset.order_by("forecast_date")
+
+
+# The feature families a forecast is explained by (ml_models.features.FeatureLayout.families), in the order a
+# person reads them, with the words they read.
+EXPLANATION_FAMILIES: dict[str, Promise] = {
+    "lags": _("Recent demand (lags)"),
+    "calendar": _("Calendar & holidays"),
+    "price_promo": _("Price & promotion"),
+    "signals": _("Signals: weather / delivery demand"),
+}
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """What one feature family adds to (or takes from) the P50 total, in demand units."""
+
+    family: str
+    label: str
+    value: Decimal
+
+
+def latest_explanation(item_id: int, location_id: int, *, on: date | None = None) -> ForecastExplanation | None:
+    """The explanation of the pair's latest forecast run (made on or before `on` when given); one query.
+
+    None when that run has no explanation (baseline forecasts, or explaining failed): an older run's explanation
+    would describe figures the user no longer sees."""
+    runs = DemandForecast.objects.filter(item_id=item_id, location_id=location_id)
+    if on is not None:
+        runs = runs.filter(made_on__lte=on)
+    latest_run = runs.order_by("-made_on").values("made_on")[:1]
+    return ForecastExplanation.objects.filter(item_id=item_id, location_id=location_id, made_on=Subquery(latest_run)).first()
+
+
+def explanation_contributions(explanation: ForecastExplanation) -> list[Contribution]:
+    """The stored contributions with translated labels: known families in reading order, any family a newer
+    model adds after them under its own code (so nothing the model attributed is hidden)."""
+    stored = {str(family): Decimal(str(value)) for family, value in explanation.contributions.items()}
+    known = [family for family in EXPLANATION_FAMILIES if family in stored]
+    extra = sorted(family for family in stored if family not in EXPLANATION_FAMILIES)
+    return [Contribution(family, str(EXPLANATION_FAMILIES.get(family, family)), stored[family]) for family in known + extra]
 
 
 def service_level_overrides() -> dict[str, Decimal]:

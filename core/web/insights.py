@@ -19,6 +19,7 @@ from core.inventory.models import StockLevel, StockMove
 from core.locations.models import Location, LocationKind
 from core.logistics.models import TransferOrder
 from core.logistics.selectors import transfers
+from core.planning import selectors as planning
 from core.planning.health import WEIGHTS, HealthScore, inventory_health, rollup
 from core.planning.models import DemandForecast
 
@@ -218,6 +219,25 @@ def forecast_series(item_id: int, location_id: int, today: date | None = None) -
         "actual": [_num(actual.get(d, ZERO)) if d <= today else None for d in days],
         "today": today.isoformat(),
         "models": sorted({band[3] for band in bands.values() if band[3]}),
+    }
+
+
+def forecast_explanation(item_id: int, location_id: int, today: date | None = None) -> dict[str, Any] | None:
+    """The "why this forecast" panel's data: the explanation of the pair's latest run made on or before today, its
+    reference level, P50 total and one bar per feature family (translated). None without one, so no empty chart.
+    One query."""
+    explanation = planning.latest_explanation(item_id, location_id, on=today or timezone.localdate())
+    if explanation is None:
+        return None
+    contributions = planning.explanation_contributions(explanation)
+    name, version = explanation.model_name, explanation.model_version
+    return {
+        "made_on": explanation.made_on.isoformat(),
+        "horizon_days": explanation.horizon_days,
+        "model": f"{name} v{version}" if version else name,
+        "reference": _num(explanation.reference),
+        "p50_total": _num(explanation.p50_total),
+        "bars": [{"family": c.family, "label": c.label, "value": _num(c.value)} for c in contributions],
     }
 
 

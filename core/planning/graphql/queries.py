@@ -1,4 +1,5 @@
-"""Planning queries: replenishment proposals, the forecast band of an item × location, the health index."""
+"""Planning queries: replenishment proposals, the forecast band of an item × location and why it is what it is,
+the health index."""
 
 from __future__ import annotations
 
@@ -10,8 +11,13 @@ from graphene_django.fields import DjangoConnectionField
 
 from core.graphql.lookups import pk_from_id
 from core.planning import health, selectors
-from core.planning.graphql.types import ForecastDayType, InventoryHealthType, ReplenishmentProposalType
-from core.planning.models import DemandForecast, ReplenishmentProposal
+from core.planning.graphql.types import (
+    ForecastDayType,
+    ForecastExplanationType,
+    InventoryHealthType,
+    ReplenishmentProposalType,
+)
+from core.planning.models import DemandForecast, ForecastExplanation, ReplenishmentProposal
 
 
 def _int(value: Any) -> int | None:
@@ -35,6 +41,13 @@ class PlanningQueries(graphene.ObjectType):
         location_id=graphene.ID(required=True),
         description="The latest forecast run for an item × location: P10/P50/P90 per day.",
     )
+    forecast_explanation = graphene.Field(
+        ForecastExplanationType,
+        item_id=graphene.ID(required=True),
+        location_id=graphene.ID(required=True),
+        description="Why the latest forecast run of an item × location is what it is: the reference level and what "
+        "each feature family adds to the P50 total. Null when that run has none (e.g. baseline forecasts).",
+    )
     inventory_health = graphene.Field(
         InventoryHealthType,
         required=True,
@@ -49,6 +62,10 @@ class PlanningQueries(graphene.ObjectType):
     @staticmethod
     def resolve_forecasts(root: Any, info: Any, item_id: str, location_id: str) -> QuerySet[DemandForecast]:
         return selectors.forecasts(_int(item_id) or -1, _int(location_id) or -1)
+
+    @staticmethod
+    def resolve_forecast_explanation(root: Any, info: Any, item_id: str, location_id: str) -> ForecastExplanation | None:
+        return selectors.latest_explanation(_int(item_id) or -1, _int(location_id) or -1)
 
     @staticmethod
     def resolve_inventory_health(root: Any, info: Any, location_id: str | None = None) -> InventoryHealthType:

@@ -1,4 +1,5 @@
-"""GraphQL types of planning: replenishment proposals and runs, forecast bands, inventory health."""
+"""GraphQL types of planning: replenishment proposals and runs, forecast bands and their explanations,
+inventory health."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from core.catalog.graphql.types import ItemType
 from core.graphql.connections import CountedConnection
 from core.locations.graphql.types import LocationType
 from core.partners.graphql.types import SupplierType
+from core.planning import selectors
 from core.planning.health import HealthScore
-from core.planning.models import DemandForecast, ReplenishmentProposal, ReplenishmentRun
+from core.planning.models import DemandForecast, ForecastExplanation, ReplenishmentProposal, ReplenishmentRun
 
 
 class ReplenishmentProposalType(DjangoObjectType):
@@ -58,6 +60,30 @@ class ForecastDayType(DjangoObjectType):
         model = DemandForecast
         name = "ForecastDay"
         fields = ("forecast_date", "made_on", "horizon_days", "p10", "p50", "p90", "model_name", "model_version")
+
+
+class ForecastContributionType(graphene.ObjectType):
+    family = graphene.String(required=True, description="lags, calendar, price_promo or signals.")
+    label = graphene.String(required=True, description="The family's name in the user's language.")
+    value = graphene.Decimal(required=True, description="Demand units added to (negative: taken from) the P50 total.")
+
+    class Meta:
+        name = "ForecastContribution"
+
+
+class ForecastExplanationType(DjangoObjectType):
+    """Why a forecast run is what it is: reference + Σ contributions ≈ p50Total (demand units over the horizon)."""
+
+    contributions = graphene.List(graphene.NonNull(ForecastContributionType), required=True)
+
+    class Meta:
+        model = ForecastExplanation
+        name = "ForecastExplanation"
+        fields = ("made_on", "model_name", "model_version", "horizon_days", "reference", "p50_total")
+
+    @staticmethod
+    def resolve_contributions(root: ForecastExplanation, info: Any) -> list[selectors.Contribution]:
+        return selectors.explanation_contributions(root)
 
 
 class HealthComponentsType(graphene.ObjectType):

@@ -41,6 +41,7 @@ CHART_LABELS: dict[str, Promise] = {
     "today": _("Today"),
     "index": _("Index"),
     "value": _("Stock value"),
+    "contribution": _("Contribution to the P50 total"),
 }
 
 
@@ -77,6 +78,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "forecast_choices": choices,
         "forecast_chosen": chosen,
         "forecast_data": insights.forecast_series(chosen.item_id, chosen.location_id) if chosen else None,
+        "forecast_explanation": insights.forecast_explanation(chosen.item_id, chosen.location_id) if chosen else None,
         # Two small charts: the IHI components (once anything is scored) and stock value per location.
         "health_chart": {
             "labels": [c["label"] for c in components if c["value"] is not None],

@@ -1,5 +1,6 @@
-/* Dashboard charts: the forecast band (P10–P90 area, P50 line) against actual daily sales, the IHI
-   components and the stock value per location. Data comes from json_script blocks the server renders. */
+/* Dashboard charts: the forecast band (P10–P90 area, P50 line) against actual daily sales, why that forecast
+   is what it is (each input group's contribution to the P50 total), the IHI components and the stock value per
+   location. Data comes from json_script blocks the server renders. */
 (function () {
   "use strict";
   function data(id) {
@@ -33,6 +34,29 @@
         scales: { y: { beginAtZero: true, title: { display: true, text: words.quantity } } },
         plugins: { legend: { position: "bottom" },
           subtitle: { display: todayIndex >= 0, text: words.today + ": " + forecast.today } }
+      }
+    });
+  }
+
+  var explanation = data("explain-data");
+  var explainCanvas = document.getElementById("explain-chart");
+  if (explanation && explainCanvas) {
+    var bars = explanation.bars;
+    explainCanvas.chart = new Chart(explainCanvas, {
+      type: "bar",
+      data: {
+        labels: bars.map(function (bar) { return bar.label; }),
+        datasets: [{
+          label: words.contribution,
+          data: bars.map(function (bar) { return bar.value; }),
+          // Raises the forecast above the reference: blue; lowers it: red.
+          backgroundColor: bars.map(function (bar) { return bar.value >= 0 ? accent : "#c62828"; })
+        }]
+      },
+      options: {
+        animation: false, maintainAspectRatio: false, indexAxis: "y",
+        scales: { x: { title: { display: true, text: words.contribution } } },
+        plugins: { legend: { display: false } }
       }
     });
   }
