@@ -34,6 +34,20 @@ PROFILES: dict[str, VerticalProfile] = {
 }
 
 
+def calendar_lift(profile: VerticalProfile, days: pd.DatetimeIndex) -> np.ndarray:
+    """Each day's demand multiplier from the vertical's weekly rhythm and Chinese festivals (1 = an ordinary
+    weekday); the real monthly series are spread over days with it too (ml_models.datasets)."""
+    cal = daily_calendar(days)
+    col = {name: cal[:, i] for i, name in enumerate(CALENDAR_COLUMNS)}
+    weekly = np.where(col["is_weekend"] > 0, profile.weekend_lift, 1.0)
+    festive = (
+        np.where(col["is_holiday"] > 0, profile.holiday_lift, 1.0)
+        * np.where(col["spring_festival_window"] > 0, profile.spring_festival_lift, 1.0)
+        * np.where((col["shopping_618"] + col["shopping_double_11"]) > 0, profile.shopping_lift, 1.0)
+    )
+    return weekly * festive
+
+
 def synthetic_panel(
     module: str,
     n_series: int,
@@ -50,17 +64,9 @@ def synthetic_panel(
     dates = pd.date_range(end=end, periods=days, freq="D")
     total = days + future_days
     all_days = pd.date_range(dates[0], periods=total, freq="D")
-    cal = daily_calendar(all_days)
-    col = {name: cal[:, i] for i, name in enumerate(CALENDAR_COLUMNS)}
     level = rng.lognormal(mean=2.5, sigma=1.0, size=(n_series, 1))
     trend = 1 + rng.normal(0, 0.15, size=(n_series, 1)) * np.linspace(0, 1, total)[None, :]
-    weekly = np.where(col["is_weekend"] > 0, profile.weekend_lift, 1.0)
-    festive = (
-        np.where(col["is_holiday"] > 0, profile.holiday_lift, 1.0)
-        * np.where(col["spring_festival_window"] > 0, profile.spring_festival_lift, 1.0)
-        * np.where((col["shopping_618"] + col["shopping_double_11"]) > 0, profile.shopping_lift, 1.0)
-    )
-    annual = 1 + 0.15 * col["doy_sin"]
+    annual = 1 + 0.15 * daily_calendar(all_days)[:, CALENDAR_COLUMNS.index("doy_sin")]
     promo = (rng.random((n_series, total)) < 0.05).astype(np.float32)
     promo = np.maximum(promo, np.roll(promo, 1, axis=1))  # promotions last two days or more
     base_price = rng.uniform(5, 100, size=(n_series, 1))
@@ -71,7 +77,7 @@ def synthetic_panel(
         + 12 * np.sin(2 * np.pi * (all_days.day_of_year.to_numpy() - 100) / 365.25)[None, :]
         + rng.normal(0, 3, (n_series, total))
     )
-    mean = level * trend * weekly[None, :] * festive[None, :] * annual[None, :]
+    mean = level * trend * calendar_lift(profile, all_days)[None, :] * annual[None, :]
     mean = mean * np.where(promo > 0, profile.promo_lift, 1.0) * (1 + profile.rain_effect * rain)
     demand = rng.poisson(mean).astype(np.float32)
     intermittent = rng.random(n_series) < min(1.0, profile.zero_share * 1.5)

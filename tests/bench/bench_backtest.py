@@ -47,6 +47,7 @@ os.environ.setdefault("JXC_ALLOW_GENERATED_SECRET", "1")
 
 from core.planning.backtest import BacktestResult, ForecastFn, PolicyComparison, compare_policies
 from ml_models.datasets import aus_retail_panel, intermittent_rows, pbs_panel
+from ml_models.disaggregate import RETAIL_WEEKDAYS, UNIFORM_WEEKDAYS, day_weights, monthly_to_daily
 from ml_models.features import DemandPanel
 from ml_models.model import ModelConfig
 from ml_models.serving import forecast
@@ -60,9 +61,6 @@ TRAIN_MONTHS = {"retail": 3, "pbs": 12}
 # forecast policy's average stock; the others are reported, not hidden.
 EQUAL_STOCK_TOLERANCE = 0.05
 RETAIL_UNITS_PER_DAY = 20
-# Monday … Sunday shares of a week's sales (sum 7): a typical grocery profile, busiest Friday and Saturday.
-RETAIL_WEEKDAYS = (0.90, 0.88, 0.92, 0.98, 1.15, 1.27, 0.90)
-UNIFORM_WEEKDAYS = (1.0,) * 7
 LEAD_TIME_DAYS, LEAD_TIME_STD_DAYS = 5, 2.0
 SERVICE_LEVEL = 0.95
 
@@ -76,23 +74,6 @@ class Series:
     months: pd.DatetimeIndex  # the window's months
     units_per_value: float  # panel value → units (1 for PBS scripts)
     weekdays: tuple[float, ...]
-
-
-def monthly_to_daily(months: pd.DatetimeIndex, units: np.ndarray, weekdays: tuple[float, ...], seed: int) -> list[float]:
-    """Spread whole monthly units over the month's days by one multinomial draw weighted by weekday."""
-    rng = np.random.default_rng(seed)
-    daily: list[float] = []
-    for month, total in zip(months, units, strict=True):
-        weights = _day_weights(month, weekdays)
-        daily.extend(rng.multinomial(int(total), weights).astype(float).tolist())
-    return daily
-
-
-def _day_weights(month: pd.Timestamp, weekdays: tuple[float, ...]) -> np.ndarray:
-    """Each day's share of its month's demand."""
-    days = pd.date_range(month, month + pd.offsets.MonthEnd(0), freq="D")
-    weights = np.array([weekdays[day.weekday()] for day in days])
-    return weights / weights.sum()
 
 
 def series_demand(panel: DemandPanel, rows: np.ndarray, retail: bool) -> list[Series]:
@@ -136,7 +117,7 @@ def model_forecast_fn(series: Series, rolling: list[np.ndarray]) -> ForecastFn:
     daily variances (L·σ_d²) while a shared error adds up linearly (L²). P10/P90 are that normal's.
     """
     day_month = np.concatenate([np.full(pd.Period(m, "M").days_in_month, i) for i, m in enumerate(series.months)])
-    shares = np.concatenate([_day_weights(m, series.weekdays) for m in series.months])
+    shares = np.concatenate([day_weights(m, series.weekdays) for m in series.months])
     first_replay_month = len(series.months) - REPLAY_MONTHS
     lead = LEAD_TIME_DAYS
 
