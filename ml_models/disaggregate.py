@@ -54,5 +54,5 @@ def spread_months(units: np.ndarray, months: pd.DatetimeIndex, day_lift: np.ndar
 def monthly_to_daily(months: pd.DatetimeIndex, units: np.ndarray, weekdays: tuple[float, ...], seed: int) -> list[float]:
     """One series' whole monthly units spread over the months' days by a weekday profile (seeded)."""
     days = pd.DatetimeIndex(np.concatenate([month_days(m).to_numpy() for m in months]))
-    lift = np.array([weekdays[d] for d in days.weekday])
+    lift = np.array([weekdays[d] for d in days.day_of_week])
     return spread_months(np.asarray(units)[None, :], months, lift, np.random.default_rng(seed))[0].tolist()
