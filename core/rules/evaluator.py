@@ -59,6 +59,8 @@ class EvaluationResult:
     verdicts: list[dict[str, Any]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     duration_us: int = 0
+    # The audit rows written for this evaluation; a vetoed transition rolls them back and writes them again.
+    audit_rows: list[RuleEvaluation] = field(default_factory=list, repr=False)
 
     @property
     def blocked(self) -> bool:
@@ -217,6 +219,7 @@ def _write_audit(rows: list[Row], taken: Taken, result: EvaluationResult) -> Non
             )
         )
     RuleEvaluation.objects.bulk_create(audit_rows)  # one INSERT per event, not one per rule
+    result.audit_rows = audit_rows
 
 
 def _claim(rules: list[CompiledRule], result: EvaluationResult) -> dict[tuple[int, int], RuleActionLog]:

@@ -2,8 +2,9 @@
 
 A block or an unapproved require_approval vetoes the transition with a ValidationError. The veto rolls back the
 whole transition transaction, including the audit rows written for it; the caller sees the reasons in the
-TransitionVetoed error. An approval verdict also attaches a follow-up that opens the approval request after
-the rollback (core/rules/approvals.py), where an approver decides it and an approval retries the transition.
+TransitionVetoed error. Follow-ups attached to the veto run after the rollback: they write the evaluation's audit
+rows again, and for an approval verdict open the approval request (core/rules/approvals.py), where an approver
+decides it and an approval retries the transition.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from core.rules.approvals import ApprovalNeed, open_approval_request
 from core.rules.evaluator import EvaluationResult, evaluate
+from core.rules.models import RuleEvaluation
 
 ContextProvider = Callable[[models.Model], dict[str, Any]]
 
@@ -71,7 +73,9 @@ def rules_transition_hook(doc: models.Model, from_state: str, to_state: str, act
         veto = ValidationError("; ".join(result.reasons()), code=code, params={"verdicts": result.verdicts})
         # The veto must roll back the document change, and it takes every row written in the transition with
         # it; but the approver has to see the request, so the request is opened after the rollback.
-        veto.after_rollback = [_opener(need) for need in _approval_needs(result, doc, from_state, to_state, actor)]  # type: ignore[attr-defined]
+        # The evaluation's audit rows go down with it too, so they are written again: the history shows the veto.
+        follow_ups = [_opener(need) for need in _approval_needs(result, doc, from_state, to_state, actor)]
+        veto.after_rollback = [*follow_ups, _audit_rewriter(result)]  # type: ignore[attr-defined]
         raise veto
     return False
 
@@ -97,6 +101,15 @@ def _approval_needs(
         for verdict in result.approvals_required
         if "rule_id" in verdict  # a module's own require_approval handler may not name its rule version
     ]
+
+
+def _audit_rewriter(result: EvaluationResult) -> Callable[[], None]:
+    def rewrite_audit() -> None:
+        for row in result.audit_rows:
+            row.pk = None  # the rolled-back INSERT gave them ids that no longer exist
+        RuleEvaluation.objects.bulk_create(result.audit_rows)
+
+    return rewrite_audit
 
 
 def _opener(need: ApprovalNeed) -> Callable[[], None]:

@@ -19,7 +19,7 @@ from core.graphql.errors import running_follow_ups
 from core.purchasing.models import PurchaseOrder
 from core.purchasing.services import submit_purchase_order
 from core.rules import services
-from core.rules.models import ApprovalRequest, RuleNotification
+from core.rules.models import ApprovalRequest, RuleEvaluation, RuleNotification
 from tenants.accounts.roles import Role
 from tests.rules.approval_support import DECIDE, SUBMIT, gql, large_purchase, person
 
@@ -46,6 +46,9 @@ def test_a_vetoed_submit_through_graphql_leaves_a_pending_request_with_the_trans
         assert (request.status, request.role) == ("pending", "owner")
         assert (request.from_state, request.to_state, request.requested_by) == ("draft", "submitted", clerk_email)
         assert not DomainEvent.objects.filter(subject_id=po.pk, event_type="purchase_order.submitted").exists()
+        # and the evaluation that vetoed it is in the audit log, although the transition rolled back
+        audit = RuleEvaluation.objects.filter(subject_type="purchase_order", subject_id=str(po.pk), matched=True)
+        assert audit.filter(event_type="purchase_order.submitted").count() == 1
 
 
 def test_resubmitting_while_pending_opens_no_second_request(alpha):
