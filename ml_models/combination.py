@@ -1,8 +1,9 @@
-"""A learned combination of the network with ETS, the weight chosen on the validation window only.
+"""A learned combination of the network with a statistical member, the weight chosen on the validation window only.
 
-The weight is the one that minimises WAPE over the last `horizon` periods of the *training* history: the
-network forecasts them from the history before (it was early-stopped on them but never fitted to them) and
-ETS is fitted on the same earlier history. The holdout is never looked at. The combined median moves the
+The member is ETS, Theta, damped trend or `comb` (their equal-weight mean; ml_models.baselines). The weight is the
+one that minimises WAPE over the last `horizon` periods of the *training* history: the network forecasts them
+from the history before (it was early-stopped on them but never fitted to them) and the member is fitted on the
+same earlier history. The holdout is never looked at. The combined median moves the
 network's whole quantile band. Optionally (`criterion`) the band's lower and upper halves are then widened or
 narrowed by factors chosen on the same window.
 """
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ml_models.baselines import ets
+from ml_models.baselines import statistical_forecasts
 from ml_models.features import DemandPanel
 from ml_models.metrics import coverage, pinball, wape
 from ml_models.model import DemandNet
@@ -27,19 +28,28 @@ WIDTH_GRID = tuple(round(float(w), 2) for w in np.linspace(0.4, 1.6, 13))
 # criterion helped on every set — pinball sharpened retail and PBS but pushed retail's P10 coverage to 30 %
 # and hurt the intermittent set; coverage helped PBS's calibration but not retail's.
 WIDTH_CRITERION: str | None = None
+# The statistical members a combination may use (keys of baselines.statistical_forecasts).
+MEMBERS = ("ets", "theta", "damped", "comb")
 
 
 @dataclass(frozen=True)
 class Combination:
-    network_weight: float  # ETS gets 1 − network_weight
+    network_weight: float  # the statistical member gets 1 − network_weight
     lower_width: float = 1.0  # factor on the distance from the median down to each lower quantile
     upper_width: float = 1.0  # … and up to each upper quantile
     validation_wape: dict[float, float] = field(default_factory=dict)
+    member: str = "ets"
+
+    def __post_init__(self) -> None:
+        if self.member not in MEMBERS:
+            raise ValueError(f"unknown combination member {self.member!r}; expected one of {MEMBERS}")
 
 
-def ets_forecasts(history: np.ndarray, horizon: int, season: int) -> np.ndarray:
-    """ETS per series (N, horizon) from histories that may start with NaNs."""
-    return np.stack([ets(row, horizon, season) for row in np.atleast_2d(history)])
+def member_forecasts(history: np.ndarray, horizon: int, season: int, member: str = "ets") -> np.ndarray:
+    """The statistical member's forecast per series (N, horizon) from histories that may start with NaNs."""
+    if member not in MEMBERS:
+        raise ValueError(f"unknown combination member {member!r}; expected one of {MEMBERS}")
+    return statistical_forecasts(history, horizon, season)[member]
 
 
 def combine(
@@ -59,28 +69,39 @@ def combine(
     return np.maximum(combined[..., None] + (network - median[..., None]) * width, 0.0)
 
 
-def fit_combination(model: DemandNet, history: DemandPanel, criterion: str | None = WIDTH_CRITERION) -> Combination:
-    """Choose the network's weight on the last `horizon` periods of `history` (the validation window)."""
+def fit_combination(
+    model: DemandNet, history: DemandPanel, criterion: str | None = WIDTH_CRITERION, member: str = "ets"
+) -> Combination:
+    """Choose the network's weight against `member` on the last `horizon` periods of `history` (the validation
+    window)."""
     horizon = model.config.horizon
     cut = len(history.dates) - horizon
     past = history.head(cut)
     rows = np.flatnonzero(np.isfinite(past.values[:, -1]) & np.isfinite(history.values[:, cut:]).any(axis=1))
     if rows.size == 0:
-        return Combination(1.0)
+        return Combination(1.0, member=member)
     past = past.subset(rows)
     actual = history.values[rows, cut:].astype(float)
     network = forecast(model, past).values[:, :horizon].astype(float)
-    statistical = ets_forecasts(past.values, horizon, past.season)
+    statistical = member_forecasts(past.values, horizon, past.season, member)
     median = _median_index(model)
     scores = {w: wape(actual, combine(network, statistical, w, median)[..., median]) for w in WEIGHT_GRID}
     weight = min(scores, key=lambda w: (scores[w], -w))
     if criterion is None:
-        return Combination(weight, validation_wape=scores)
+        return Combination(weight, validation_wape=scores, member=member)
     quantiles = tuple(model.config.quantiles)
     band = combine(network, statistical, weight, median)
     lower = _best_width(actual, band, quantiles, slice(0, median), median, criterion)
     upper = _best_width(actual, band, quantiles, slice(median + 1, None), median, criterion)
-    return Combination(weight, lower, upper, scores)
+    return Combination(weight, lower, upper, scores, member)
+
+
+def select_combination(combinations: list[Combination]) -> Combination:
+    """The member whose combination scored best on the validation window (at its own chosen weight); ties go to
+    the earlier member in MEMBERS order. Uses validation figures only, never the holdout."""
+    if not combinations:
+        raise ValueError("no combinations to select from")
+    return min(combinations, key=lambda c: c.validation_wape.get(c.network_weight, float("inf")))
 
 
 def _best_width(
@@ -103,11 +124,11 @@ def _best_width(
 
 
 def combined_forecast(model: DemandNet, history: DemandPanel, combination: Combination) -> Forecast:
-    """The network's forecast moved towards ETS by the learned weight."""
+    """The network's forecast moved towards the combination's statistical member by the learned weight."""
     result = forecast(model, history)
     if combination.network_weight >= 1.0 and combination.lower_width == combination.upper_width == 1.0:
         return result
-    statistical = ets_forecasts(history.values, model.config.horizon, history.season)
+    statistical = member_forecasts(history.values, model.config.horizon, history.season, combination.member)
     values = combine(
         result.values.astype(float),
         statistical,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,14 +58,14 @@ def evaluate_holdout(
     panel: DemandPanel,
     models: Mapping[str, DemandNet],
     horizon: int | None = None,
-    combinations: Mapping[str, Combination] | None = None,
+    combinations: Mapping[str, Combination | Sequence[Combination]] | None = None,
 ) -> HoldoutReport:
     """Hold out the last `horizon` periods of every series; forecast them from the history before.
 
     Baselines give a point forecast; their pinball loss treats it as every quantile (a degenerate
     distribution), which is the honest comparison for a method that gives no spread. `combinations` maps a
-    model name to its learned combination with ETS (ml_models.combination, chosen on validation); each such
-    model is also scored combined with the ETS baseline of this run, as `<name>+ets`.
+    model name to its learned combination(s) (ml_models.combination, chosen on validation); each is also
+    scored combined with that member's baseline forecast of this run, as `<name>+<member>` (e.g. `model+ets`).
     """
     horizon = horizon or next(iter(models.values())).config.horizon
     cut = len(panel.dates) - horizon
@@ -82,12 +82,18 @@ def evaluate_holdout(
         q_model = result.quantiles
         values = result.values[:, :horizon].astype(float)
         methods[name] = _scores(actual, values, q_model, history.values, season)
-        if combinations and name in combinations:
-            median = q_model.index(0.5) if 0.5 in q_model else len(q_model) // 2
-            learned = combinations[name]
-            both = combine(values, baselines["ets"], learned.network_weight, median, learned.lower_width, learned.upper_width)
-            methods[f"{name}+ets"] = _scores(actual, both, q_model, history.values, season)
+        median = q_model.index(0.5) if 0.5 in q_model else len(q_model) // 2
+        for learned in _as_list((combinations or {}).get(name)):
+            member = baselines[learned.member]
+            both = combine(values, member, learned.network_weight, median, learned.lower_width, learned.upper_width)
+            methods[f"{name}+{learned.member}"] = _scores(actual, both, q_model, history.values, season)
     for name, point in baselines.items():
         stacked = np.repeat(point[..., None], len(q_model), axis=-1)
         methods[name] = _scores(actual, stacked, q_model, history.values, season)
     return HoldoutReport(horizon, int(keep.sum()), methods, tuple(baselines))
+
+
+def _as_list(learned: Combination | Sequence[Combination] | None) -> list[Combination]:
+    if learned is None:
+        return []
+    return [learned] if isinstance(learned, Combination) else list(learned)

@@ -75,7 +75,7 @@ def test_all_baselines_share_one_shape_and_handle_late_starting_series():
     forecasts = all_baselines(history, horizon=5, season=7)
 
     # then
-    assert set(forecasts) == {"seasonal_naive", "moving_average", "croston", "tsb", "ets"}
+    assert set(forecasts) == {"seasonal_naive", "moving_average", "croston", "tsb", "ets", "theta", "damped", "comb"}
     for values in forecasts.values():
         assert values.shape == (2, 5)
         assert np.isfinite(values).all()
