@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from billing.entitlements import can_write_module
 from core.web.decorators import require
-from core.web.views.common import ActionFailed, actor, domain_call, new_form_token, paginate, remember_token, token_seen
+from core.web.views.common import ActionFailed, actor, create_once, domain_call, new_form_token, paginate
 from tenants.accounts.roles import Permission
 from verticals.food import selectors, services
 from verticals.food.exceptions import ReadingsRejected
@@ -69,19 +69,14 @@ def sensor_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def sensor_create(request: HttpRequest) -> HttpResponse:
     form = SensorForm(request.POST or None, initial={"token": new_form_token()})
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["token"]
-        earlier = token_seen(request, token)
-        if earlier:  # a double submit lands where the first one did
-            return HttpResponseRedirect(earlier)
-        try:
-            with domain_call(request):
-                sensor = services.create_sensor(**form.service_fields())
-        except ActionFailed:
-            pass
-        else:
-            target = reverse("food:sensor_detail", args=[sensor.pk])
-            remember_token(request, token, target)
-            return HttpResponseRedirect(target)
+        done = create_once(
+            request,
+            form.cleaned_data["token"],
+            lambda: services.create_sensor(**form.service_fields()),
+            lambda sensor: reverse("food:sensor_detail", args=[sensor.pk]),
+        )
+        if done is not None:
+            return done
     return render(request, "food/sensor_form.html", {"form": form})
 
 

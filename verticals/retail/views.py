@@ -11,15 +11,12 @@ from django.views.decorators.http import require_POST
 from billing.entitlements import can_write_module
 from core.web.decorators import require
 from core.web.views.common import (
-    ActionFailed,
     actor,
-    domain_call,
+    create_once,
     new_form_token,
     paginate,
     query_without_page,
-    remember_token,
     run_action,
-    token_seen,
 )
 from tenants.accounts.roles import Permission
 from verticals.retail import selectors, services
@@ -51,19 +48,14 @@ def store_list(request: HttpRequest) -> HttpResponse:
 def store_create(request: HttpRequest) -> HttpResponse:
     form = StoreCreateForm(request.POST or None, initial={"token": new_form_token()})
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["token"]
-        earlier = token_seen(request, token)
-        if earlier:  # a double submit lands where the first one did
-            return HttpResponseRedirect(earlier)
-        try:
-            with domain_call(request):
-                retail_store = services.open_store(**form.service_fields())
-        except ActionFailed:
-            pass
-        else:
-            target = reverse("retail:store_list") + f"?q={retail_store.store.code}"
-            remember_token(request, token, target)
-            return HttpResponseRedirect(target)
+        done = create_once(
+            request,
+            form.cleaned_data["token"],
+            lambda: services.open_store(**form.service_fields()),
+            lambda retail_store: reverse("retail:store_list") + f"?q={retail_store.store.code}",
+        )
+        if done is not None:
+            return done
     return render(request, "retail/store_form.html", {"form": form, "title": _("New store")})
 
 

@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -92,6 +92,33 @@ def run_action(request: HttpRequest, call: Callable[[], T], success: str) -> T |
         return None
     messages.success(request, success)
     return result
+
+
+def create_once(
+    request: HttpRequest,
+    token: str,
+    create: Callable[[], T],
+    target: Callable[[T], str],
+    success: Callable[[T], str] | None = None,
+) -> HttpResponse | None:
+    """Run a create service once per form token and redirect to what it made.
+
+    A double submit lands where the first one did; None when the service refused (its message is queued), so
+    the view renders the form again with what was typed.
+    """
+    earlier = token_seen(request, token)
+    if earlier:
+        return HttpResponseRedirect(earlier)
+    try:
+        with domain_call(request):
+            created = create()
+    except ActionFailed:
+        return None
+    url = target(created)
+    remember_token(request, token, url)
+    if success is not None:
+        messages.success(request, success(created))
+    return HttpResponseRedirect(url)
 
 
 def new_form_token() -> str:

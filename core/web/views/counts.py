@@ -28,15 +28,14 @@ from core.web.views.common import (
     DocumentAction,
     actor,
     allowed_actions,
+    create_once,
     domain_call,
     error_text,
     new_form_token,
     paginate,
     perform_action,
     query_without_page,
-    remember_token,
     state_choices,
-    token_seen,
 )
 from tenants.accounts.roles import Permission
 
@@ -75,19 +74,14 @@ def count_create(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, error_text(forms.ValidationError(form.errors)))
         return HttpResponseRedirect(reverse("web:count_list"))
-    token = form.cleaned_data["token"]
-    earlier = token_seen(request, token)
-    if earlier:
-        return HttpResponseRedirect(earlier)
-    try:
-        with domain_call(request):
-            data = form.cleaned_data
-            count = create_cycle_count(location=data["location"], actor=actor(request), notes=data["notes"])
-    except ActionFailed:
-        return HttpResponseRedirect(reverse("web:count_list"))
-    target = reverse("web:count_detail", args=[count.pk])
-    remember_token(request, token, target)
-    return HttpResponseRedirect(target)
+    data = form.cleaned_data
+    done = create_once(
+        request,
+        data["token"],
+        lambda: create_cycle_count(location=data["location"], actor=actor(request), notes=data["notes"]),
+        lambda count: reverse("web:count_detail", args=[count.pk]),
+    )
+    return done or HttpResponseRedirect(reverse("web:count_list"))
 
 
 @require(Permission.VIEW)

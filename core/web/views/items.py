@@ -15,13 +15,10 @@ from core.inventory import selectors as inventory
 from core.web.decorators import require
 from core.web.forms import ItemForm
 from core.web.views.common import (
-    ActionFailed,
-    domain_call,
+    create_once,
     new_form_token,
     paginate,
     query_without_page,
-    remember_token,
-    token_seen,
 )
 from tenants.accounts.roles import Permission
 
@@ -44,19 +41,14 @@ def item_list(request: HttpRequest) -> HttpResponse:
 def item_create(request: HttpRequest) -> HttpResponse:
     form = ItemForm(request.POST or None, initial={"token": new_form_token()})
     if request.method == "POST" and form.is_valid():
-        token = form.cleaned_data["token"]
-        earlier = token_seen(request, token)
-        if earlier:
-            return HttpResponseRedirect(earlier)
-        try:
-            with domain_call(request):
-                item = create_item(**form.service_fields())
-        except ActionFailed:
-            pass
-        else:
-            target = reverse("web:item_detail", args=[item.pk])
-            remember_token(request, token, target)
-            return HttpResponseRedirect(target)
+        done = create_once(
+            request,
+            form.cleaned_data["token"],
+            lambda: create_item(**form.service_fields()),
+            lambda item: reverse("web:item_detail", args=[item.pk]),
+        )
+        if done is not None:
+            return done
     return render(request, "web/items/form.html", {"form": form})
 
 

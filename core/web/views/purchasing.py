@@ -30,20 +30,17 @@ from core.purchasing.services import (
 from core.web.decorators import require
 from core.web.forms import OrderLineFormSet, PurchaseOrderForm, decimal_or_none, filled_lines
 from core.web.views.common import (
-    ActionFailed,
     DocumentAction,
     actor,
     allowed_actions,
-    domain_call,
+    create_once,
     error_text,
     new_form_token,
     paginate,
     perform_action,
     query_without_page,
-    remember_token,
     run_action,
     state_choices,
-    token_seen,
 )
 from tenants.accounts.roles import Permission
 
@@ -82,31 +79,26 @@ def po_create(request: HttpRequest) -> HttpResponse:
     form = PurchaseOrderForm(request.POST or None, initial={"token": new_form_token()})
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        token = form.cleaned_data["token"]
-        earlier = token_seen(request, token)
-        if earlier:
-            return HttpResponseRedirect(earlier)
         entries = [
             OrderLineInput(item_id=line["item"].pk, quantity=line["quantity"], unit_price=line["unit_price"] or Decimal("0"))
             for line in filled_lines(lines)
         ]
-        try:
-            with domain_call(request):
-                po = create_purchase_order(
-                    supplier=form.cleaned_data["supplier"],
-                    destination=form.cleaned_data["destination"],
-                    lines=entries,
-                    actor=actor(request),
-                    urgent=form.cleaned_data["urgent"],
-                    notes=form.cleaned_data["notes"],
-                )
-        except ActionFailed:
-            pass
-        else:
-            target = reverse("web:po_detail", args=[po.pk])
-            remember_token(request, token, target)
-            messages.success(request, _("Purchase order %(number)s created.") % {"number": po.number})
-            return HttpResponseRedirect(target)
+        done = create_once(
+            request,
+            form.cleaned_data["token"],
+            lambda: create_purchase_order(
+                supplier=form.cleaned_data["supplier"],
+                destination=form.cleaned_data["destination"],
+                lines=entries,
+                actor=actor(request),
+                urgent=form.cleaned_data["urgent"],
+                notes=form.cleaned_data["notes"],
+            ),
+            lambda po: reverse("web:po_detail", args=[po.pk]),
+            lambda po: _("Purchase order %(number)s created.") % {"number": po.number},
+        )
+        if done is not None:
+            return done
     return render(request, "web/purchasing/form.html", {"form": form, "lines": lines})
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -29,18 +28,15 @@ from core.sales.services import (
 from core.web.decorators import require
 from core.web.forms import OrderLineFormSet, SalesOrderForm, filled_lines
 from core.web.views.common import (
-    ActionFailed,
     DocumentAction,
     actor,
     allowed_actions,
-    domain_call,
+    create_once,
     new_form_token,
     paginate,
     perform_action,
     query_without_page,
-    remember_token,
     state_choices,
-    token_seen,
 )
 from tenants.accounts.roles import Permission
 
@@ -73,31 +69,26 @@ def so_create(request: HttpRequest) -> HttpResponse:
     form = SalesOrderForm(request.POST or None, initial={"token": new_form_token()})
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        token = form.cleaned_data["token"]
-        earlier = token_seen(request, token)
-        if earlier:
-            return HttpResponseRedirect(earlier)
         entries = [
             SalesLineInput(item_id=line["item"].pk, quantity=line["quantity"], unit_price=line["unit_price"] or Decimal("0"))
             for line in filled_lines(lines)
         ]
-        try:
-            with domain_call(request):
-                order = create_sales_order(
-                    customer=form.cleaned_data["customer"],
-                    source=form.cleaned_data["source"],
-                    lines=entries,
-                    actor=actor(request),
-                    shipping_address=form.cleaned_data["shipping_address"],
-                    notes=form.cleaned_data["notes"],
-                )
-        except ActionFailed:
-            pass
-        else:
-            target = reverse("web:so_detail", args=[order.pk])
-            remember_token(request, token, target)
-            messages.success(request, _("Sales order %(number)s created.") % {"number": order.number})
-            return HttpResponseRedirect(target)
+        done = create_once(
+            request,
+            form.cleaned_data["token"],
+            lambda: create_sales_order(
+                customer=form.cleaned_data["customer"],
+                source=form.cleaned_data["source"],
+                lines=entries,
+                actor=actor(request),
+                shipping_address=form.cleaned_data["shipping_address"],
+                notes=form.cleaned_data["notes"],
+            ),
+            lambda order: reverse("web:so_detail", args=[order.pk]),
+            lambda order: _("Sales order %(number)s created.") % {"number": order.number},
+        )
+        if done is not None:
+            return done
     return render(request, "web/sales/form.html", {"form": form, "lines": lines})
 
 

@@ -26,20 +26,17 @@ from core.logistics.services import (
 from core.web.decorators import require
 from core.web.forms import OrderLineFormSet, ShipForm, TransferForm, decimal_or_none, filled_lines
 from core.web.views.common import (
-    ActionFailed,
     DocumentAction,
     actor,
     allowed_actions,
-    domain_call,
+    create_once,
     error_text,
     new_form_token,
     paginate,
     perform_action,
     query_without_page,
-    remember_token,
     run_action,
     state_choices,
-    token_seen,
 )
 from tenants.accounts.roles import Permission
 
@@ -68,27 +65,22 @@ def transfer_create(request: HttpRequest) -> HttpResponse:
     form = TransferForm(request.POST or None, initial={"token": new_form_token()})
     lines = OrderLineFormSet(request.POST or None, prefix="lines")
     if request.method == "POST" and form.is_valid() and lines.is_valid():
-        token = form.cleaned_data["token"]
-        earlier = token_seen(request, token)
-        if earlier:
-            return HttpResponseRedirect(earlier)
         entries = [TransferLineInput(item_id=line["item"].pk, quantity=line["quantity"]) for line in filled_lines(lines)]
-        try:
-            with domain_call(request):
-                transfer = create_transfer(
-                    from_location=form.cleaned_data["from_location"],
-                    to_location=form.cleaned_data["to_location"],
-                    lines=entries,
-                    actor=actor(request),
-                    notes=form.cleaned_data["notes"],
-                )
-        except ActionFailed:
-            pass
-        else:
-            target = reverse("web:transfer_detail", args=[transfer.pk])
-            remember_token(request, token, target)
-            messages.success(request, _("Transfer %(number)s created.") % {"number": transfer.number})
-            return HttpResponseRedirect(target)
+        done = create_once(
+            request,
+            form.cleaned_data["token"],
+            lambda: create_transfer(
+                from_location=form.cleaned_data["from_location"],
+                to_location=form.cleaned_data["to_location"],
+                lines=entries,
+                actor=actor(request),
+                notes=form.cleaned_data["notes"],
+            ),
+            lambda transfer: reverse("web:transfer_detail", args=[transfer.pk]),
+            lambda transfer: _("Transfer %(number)s created.") % {"number": transfer.number},
+        )
+        if done is not None:
+            return done
     return render(request, "web/transfers/form.html", {"form": form, "lines": lines})
 
 
