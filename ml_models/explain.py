@@ -33,18 +33,19 @@ def explain(model: DemandNet, panel: DemandPanel, steps: int = 32) -> list[dict[
     model.eval()
 
     def total(inputs: torch.Tensor) -> torch.Tensor:
-        """The P50 over the horizon in scaled demand (back from the log scale when the model uses it)."""
-        return config.transform.inverse_torch(model(inputs)[:, :, p50]).sum(dim=1)
+        """The P50 over the horizon in demand units (back from the log scale when the model uses it; `scale` is
+        per target period, so a reseasonalised forecast adds up in units too)."""
+        return (config.transform.inverse_torch(model(inputs)[:, :, p50]) * scale).sum(dim=1)
 
     grads = torch.zeros_like(x)
     for alpha in (torch.arange(steps, dtype=torch.float32) + 0.5) / steps:
         point = (ref + alpha * (x - ref)).requires_grad_(True)
         (grad,) = torch.autograd.grad(total(point).sum(), point)
         grads += grad / steps
-    attributions = ((x - ref) * grads * scale[:, None]).detach().numpy()
+    attributions = ((x - ref) * grads).detach().numpy()
     with torch.no_grad():
-        forecast_total = (total(x) * scale).numpy()
-        reference_total = (total(ref) * scale).numpy()
+        forecast_total = total(x).numpy()
+        reference_total = total(ref).numpy()
     families = config.layout.families
     out: list[dict[str, object]] = []
     for i, key in enumerate(panel.keys):

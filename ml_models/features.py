@@ -128,6 +128,39 @@ def _normalise_exog(name: str, raw: np.ndarray, history: int) -> np.ndarray:
     return np.nan_to_num(out, nan=0.0)
 
 
+# Seasonal indices are clipped to this range: a month at a tenth of the average is real (a shop closed for the
+# holidays), one at a hundredth is an estimation accident that would blow the deseasonalised lags up.
+INDEX_RANGE = (0.1, 10.0)
+
+
+def seasonal_indices(window: np.ndarray, positions: np.ndarray, season: int) -> np.ndarray:
+    """Per-row multiplicative seasonal indices (B, season) from `window` (B, K), the K periods up to an origin.
+
+    Classical decomposition within the window: the ratio of each value to its centred 2×m moving average
+    (which holds the level and trend), averaged per position in the season (`positions` = period index mod
+    season), normalised to mean 1. Only rows whose window is fully observed and strictly positive are adjusted;
+    others (intermittent, just started) get 1: a ratio to a zero average is meaningless. Causal: an origin's
+    indices use nothing after it, so training, validation and serving see the same thing.
+    """
+    b, k = window.shape
+    weights = np.r_[0.5, np.ones(season - 1), 0.5] / season if season % 2 == 0 else np.ones(season) / season
+    n = k - weights.size + 1
+    out = np.ones((b, season))
+    if n < season:
+        return out
+    centred = sum(w * window[:, j : j + n] for j, w in enumerate(weights))
+    offset = (weights.size - 1) // 2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = window[:, offset : offset + n] / centred
+    at = positions[:, offset : offset + n]
+    for p in range(season):
+        mine = at == p
+        out[:, p] = np.where(mine, ratios, 0.0).sum(axis=1) / np.maximum(mine.sum(axis=1), 1)
+    out /= out.mean(axis=1, keepdims=True)
+    usable = (np.isfinite(window) & (window > 0)).all(axis=1) & np.isfinite(out).all(axis=1)
+    return np.where(usable[:, None], np.clip(out, *INDEX_RANGE), 1.0)
+
+
 class WindowFeatures:
     """Builds (inputs, scale, targets) for series × origin pairs of one panel, vectorised.
 
@@ -170,10 +203,26 @@ class WindowFeatures:
         rows, cols = np.nonzero(full)
         return rows.astype(np.int64), origins[cols].astype(np.int64)
 
-    def inputs(self, series: np.ndarray, origins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Feature matrix (B, n_inputs) and the per-sample scale used to normalise lags and targets."""
+    def _seasonal(self, series: np.ndarray, origins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Seasonal indices at each lag (B, n_lags) and each target period (B, horizon); ones when off."""
         lag_idx = origins[:, None] + np.arange(1 - self.n_lags, 1)[None, :]
-        lags = self.values[series[:, None], lag_idx]
+        tgt_idx = origins[:, None] + np.arange(1, self.horizon + 1)[None, :]
+        window = self.transform.seasonal_window
+        if not window:
+            return np.ones(lag_idx.shape), np.ones(tgt_idx.shape)
+        season = self.panel.season
+        win_idx = origins[:, None] + np.arange(1 - window, 1)[None, :]
+        values = np.where(win_idx >= 0, self.values[series[:, None], np.maximum(win_idx, 0)], np.nan)
+        index = seasonal_indices(values, win_idx % season, season)
+        rows = np.arange(len(series))[:, None]
+        return index[rows, lag_idx % season], index[rows, tgt_idx % season]
+
+    def inputs(self, series: np.ndarray, origins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Feature matrix (B, n_inputs) and the scale (B, horizon) that turns each target period into model
+        units: the window's mean level, times the period's seasonal index when the transform adjusts seasons."""
+        lag_idx = origins[:, None] + np.arange(1 - self.n_lags, 1)[None, :]
+        lag_index, target_index = self._seasonal(series, origins)
+        lags = self.values[series[:, None], lag_idx] / lag_index
         # Mean |lag| over the observed lags; a window with none observed (a series that stopped) gets scale 1.
         observed = np.isfinite(lags).sum(axis=1)
         scale = np.nansum(np.abs(lags), axis=1) / np.maximum(observed, 1)
@@ -189,7 +238,7 @@ class WindowFeatures:
         pp = exog[: len(PRICE_PROMO)].transpose(1, 0, 2).reshape(len(series), -1)
         sig = exog[len(PRICE_PROMO) :].transpose(1, 0, 2).reshape(len(series), -1)
         x = np.concatenate([scaled, zero_share, cal, pp, sig, self.exog_mask[series]], axis=1)
-        return x.astype(np.float32), scale
+        return x.astype(np.float32), (scale[:, None] * target_index).astype(np.float32)
 
     def targets(self, series: np.ndarray, origins: np.ndarray) -> np.ndarray:
         """Demand in the periods after each origin, in units."""
@@ -197,8 +246,8 @@ class WindowFeatures:
         return self.values[series[:, None], idx]
 
     def model_targets(self, series: np.ndarray, origins: np.ndarray, scale: np.ndarray) -> np.ndarray:
-        """The targets as the network sees them: scaled like the lags, then transformed."""
-        return self.transform.forward(self.targets(series, origins) / scale[:, None]).astype(np.float32)
+        """The targets as the network sees them: divided by `scale` (B, horizon) from `inputs`, then transformed."""
+        return self.transform.forward(self.targets(series, origins) / scale).astype(np.float32)
 
     def last_origins(self) -> tuple[np.ndarray, np.ndarray]:
         """Every series at the end of its history (the forecast origin for serving)."""

@@ -17,6 +17,11 @@ DEFAULT_LAGS = {"D": 28, "M": 36}
 # tenant models stay single so fine-tuning 500 series fits in the time budget.
 DEFAULT_MEMBERS = {"D": 1, "M": 5}
 DEFAULT_HORIZON = {"D": 28, "M": 12}
+# Monthly windows are deseasonalised with indices from the last six years (ml_models.features.seasonal_indices):
+# on two development years of the retail series (2016 and 2017, never the holdout) the network's WAPE averaged
+# over five seeds fell from 0.0339 to 0.0313 and from 0.0310 to 0.0305, and its combination with ETS gained more.
+# Daily tenant models keep the network's own handling of the week (not validated on daily data).
+DEFAULT_SEASONAL_WINDOW = {"D": 0, "M": 72}
 
 
 @dataclass(frozen=True)
@@ -33,12 +38,20 @@ class ModelConfig:
     # Independently initialised networks whose quantiles are averaged: one net's WAPE on the retail validation
     # window ranged 0.033–0.047 between seeds, so a single net's accuracy is partly luck; the average evens it out.
     members: int = 1
+    # Periods behind each origin from which the window's seasonal indices are estimated; 0 = no adjustment.
+    seasonal_window: int = 0
 
     @classmethod
     def for_frequency(cls, freq: str, **overrides: object) -> ModelConfig:
         if freq not in FREQ_SEASON:
             raise ValueError(f"unsupported frequency {freq!r}")
-        base = {"freq": freq, "n_lags": DEFAULT_LAGS[freq], "horizon": DEFAULT_HORIZON[freq], "members": DEFAULT_MEMBERS[freq]}
+        base = {
+            "freq": freq,
+            "n_lags": DEFAULT_LAGS[freq],
+            "horizon": DEFAULT_HORIZON[freq],
+            "members": DEFAULT_MEMBERS[freq],
+            "seasonal_window": DEFAULT_SEASONAL_WINDOW[freq],
+        }
         return cls(**{**base, **overrides})  # type: ignore[arg-type]
 
     @property
@@ -47,7 +60,7 @@ class ModelConfig:
 
     @property
     def transform(self) -> DemandTransform:
-        return DemandTransform(log_space=self.log_space)
+        return DemandTransform(log_space=self.log_space, seasonal_window=self.seasonal_window)
 
     def to_dict(self) -> dict[str, object]:
         return {**asdict(self), "quantiles": list(self.quantiles)}

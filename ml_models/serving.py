@@ -58,6 +58,6 @@ def forecast(model: DemandNet, panel: DemandPanel, batch_size: int = 8192) -> Fo
     series, origins = feats.last_origins()
     x, scale = feats.inputs(series, origins)
     scaled = predict_scaled(model, x, batch_size)
-    values = (config.transform.inverse(scaled) * scale[:, None, None]).astype(np.float32)
+    values = (config.transform.inverse(scaled) * scale[:, :, None]).astype(np.float32)
     dates = pd.date_range(panel.dates[-1], periods=config.horizon + 1, freq=FREQ_OFFSET[panel.freq])[1:]
     return Forecast(list(panel.keys), dates, tuple(config.quantiles), values)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -41,6 +41,10 @@ class TrainConfig:
     # can follow other dynamics (seasonal amplitude, trend) than the ones to forecast. The monthly benchmark uses
     # 120 (chosen on the validation window: better and steadier across seeds than all origins, 60 or 180).
     recent_origins: int | None = None
+    # An ensemble's members trained one after another, each with its own seed and early stopping (True), or
+    # together on shared batches with one stopping epoch (False). Neither won on both development sets: separate
+    # members scored WAPE 0.0313 against 0.0364 on retail, but 0.0918 against 0.0810 on PBS.
+    separate_members: bool = True
 
     def to_params(self) -> dict[str, object]:
         return {f"train.{k}": v for k, v in self.__dict__.items()}
@@ -54,6 +58,8 @@ class TrainResult:
     stopped_early: bool = False
     n_train_samples: int = 0
     n_val_samples: int = 0
+    # An ensemble's per-member results (train() fits members separately); the fields above are member 0's.
+    members: list[TrainResult] = field(default_factory=list)
 
     @property
     def epochs_run(self) -> int:
@@ -88,7 +94,8 @@ def _batch(
     """Inputs, model-space targets and (with a volume weight) each sample's loss weight."""
     x, scale = feats.inputs(series, origins)
     y = torch.from_numpy(feats.model_targets(series, origins, scale))
-    weights = torch.from_numpy(scale.astype(np.float32) ** volume_weight) if volume_weight else None
+    level = scale.mean(axis=1)  # the window's level (the seasonal indices average out over a season)
+    weights = torch.from_numpy(level.astype(np.float32) ** volume_weight) if volume_weight else None
     return torch.from_numpy(x), y, weights
 
 
@@ -189,11 +196,41 @@ def train(
     train_config: TrainConfig | None = None,
     progress: ProgressCallback | None = None,
 ) -> TrainResult:
-    """Train a fresh global model on every series of `panel`."""
+    """Train a fresh global model on every series of `panel`.
+
+    An ensemble's members are trained one after another, each from its own seed with its own early stopping,
+    then averaged (unless `train_config.separate_members` is off).
+    """
     config = config or ModelConfig.for_frequency(panel.freq)
     train_config = train_config or TrainConfig()
-    model = build_model(config, seed=train_config.seed)
-    return fit(model, panel, train_config, progress)
+    if config.members <= 1 or not train_config.separate_members:
+        return fit(build_model(config, seed=train_config.seed), panel, train_config, progress)
+    ensemble = build_model(config, seed=train_config.seed)
+    single = replace(config, members=1)
+    results = []
+    for k, member in enumerate(ensemble.members):
+        member_config = replace(train_config, seed=train_config.seed + k)
+        scaled = _member_progress(progress, k, config.members)
+        result = fit(build_model(single, seed=member_config.seed), panel, member_config, scaled)
+        member.load_state_dict(result.model.members[0].state_dict())
+        results.append(result)
+    ensemble.eval()
+    return TrainResult(
+        model=ensemble,
+        val_losses=results[0].val_losses,
+        best_epoch=results[0].best_epoch,
+        stopped_early=all(r.stopped_early for r in results),
+        n_train_samples=results[0].n_train_samples,
+        n_val_samples=results[0].n_val_samples,
+        members=results,
+    )
+
+
+def _member_progress(progress: ProgressCallback | None, k: int, total: int) -> ProgressCallback | None:
+    """Member k's 0–100 % as its share of the whole ensemble's progress."""
+    if progress is None:
+        return None
+    return lambda percent, stage: progress(round((100 * k + percent) / total), stage)
 
 
 def fine_tune(

@@ -20,6 +20,10 @@ LOG_OFFSET = 0.1
 class DemandTransform:
     log_space: bool = False
     offset: float = LOG_OFFSET
+    # > 0: divide each window's lags and targets by seasonal indices estimated from the last this-many periods
+    # before the origin (ml_models.features.seasonal_indices), so the network sees level and trend without the
+    # season and its output is reseasonalised. 0: off.
+    seasonal_window: int = 0
 
     def forward(self, scaled: np.ndarray) -> np.ndarray:
         """Scaled demand (≥ 0) → model space."""

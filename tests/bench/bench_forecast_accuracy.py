@@ -5,11 +5,14 @@ Smooth set: the last 12 months of the Australian retail series. Intermittent set
 method is scored in this run on the same holdout.
 
 What the model is (every choice made on the validation window before the holdout, see `--dev`):
-- a five-member ensemble of the quantile MLP (36 monthly lags), trained on the latest 120 origins;
+- a five-member ensemble of the quantile MLP (36 monthly lags), trained on the latest 120 origins; for retail on
+  deseasonalised windows with separately trained members and a volume-weighted loss (TRAIN_CONFIGS);
 - `model+<member>`: the ensemble's band moved towards a statistical member (ETS, Theta, damped trend, or `comb`,
   their equal-weight mean) by a weight chosen on the 12 months *before* the holdout (ml_models/combination.py)
   — the member is fitted on the training window only. The band keeps the network's width (rescaling it on
   validation was tried on the dev split and did not help every set; see WIDTH_CRITERION).
+- the headline per set is `model+<member>` for the member whose combination scored best on that validation
+  window (select_combination): one rule for every set;
 - Theta, damped trend and comb are also baselines: the gain is always measured against the best baseline.
 
 `--dev` drops the real holdout first and scores the 12 months before it instead: that is the split the design
@@ -21,6 +24,7 @@ import os
 import platform
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -37,11 +41,18 @@ from ml_models.training import TrainConfig, train
 
 HORIZON = 12
 RESULTS = Path(__file__).parent / "results"
-# The combination the target is judged on, chosen on the dev split only: model+comb was best on PBS (+12.3 % vs
-# the best baseline) and within 0.7 points of model+ets on retail (−8.4 % vs −7.7 %; no combination beat ETS
-# there). Picking the member by validation WAPE (`selected_on_validation`) chose ETS on both and was worse on PBS.
-HEADLINE = "model+comb"
 TRAIN_CONFIG = TrainConfig(max_epochs=30, samples_per_epoch=20_000, patience=4, seed=0, threads=1, recent_origins=120)
+# Per dataset, each chosen on the development split (never the holdout):
+# - retail: deseasonalised windows (the monthly default, ModelConfig.seasonal_window), separately trained
+#   members and a volume-weighted loss (retail's WAPE is dominated by a few large, smooth aggregates). Network
+#   alone 0.0383 → 0.0331, model+ets 0.0315 → 0.0290.
+# - PBS: none of the three. Deseasonalising made it worse (network 0.0918 → 0.1158: ratios to a small or zero
+#   average are noisy), separate members too (0.0810 → 0.0918), volume weighting too (0.0888 → 0.0954, 3 seeds).
+TRAIN_CONFIGS = {
+    "aus_retail": replace(TRAIN_CONFIG, volume_weight=1.0),
+    "pbs": replace(TRAIN_CONFIG, separate_members=False),
+}
+MODEL_OVERRIDES: dict[str, dict[str, object]] = {"aus_retail": {}, "pbs": {"seasonal_window": 0}}
 
 
 def _round(methods: dict) -> dict:
@@ -59,9 +70,9 @@ def _table(report: HoldoutReport, combinations: list[Combination], rows: int) ->
         "network_weight_vs_member": {c.member: c.network_weight for c in combinations},
         "band_widths_lower_upper": [combinations[0].lower_width, combinations[0].upper_width],
         "best_baseline": best,
-        # The member picked by validation WAPE (the 12 months before this split): the headline combination.
-        "selected_on_validation": f"model+{selected.member}",
-        "headline": HEADLINE,
+        # The headline: the member picked by validation WAPE (the 12 months before this split), per set, by the
+        # same rule everywhere, so no set's headline is a choice made by looking at its results.
+        "headline": f"model+{selected.member}",
         "validation_wape_by_member": {
             c.member: round(c.validation_wape.get(c.network_weight, float("nan")), 4) for c in combinations
         },
@@ -78,9 +89,9 @@ def _evaluate(panel: DemandPanel, history: DemandPanel, model) -> tuple[HoldoutR
 
 def run_dataset(name: str, panel: DemandPanel) -> dict:
     history = panel.head(len(panel.dates) - HORIZON)
-    config = ModelConfig.for_frequency("M")
+    config = ModelConfig.for_frequency("M", **MODEL_OVERRIDES[name])
     started = time.perf_counter()
-    result = train(history, config, TRAIN_CONFIG)
+    result = train(history, config, TRAIN_CONFIGS[name])
     train_seconds = time.perf_counter() - started
     started = time.perf_counter()
     report, combinations = _evaluate(panel, history, result.model)
@@ -88,8 +99,8 @@ def run_dataset(name: str, panel: DemandPanel) -> dict:
         "dataset": name,
         "model_config": config.to_dict(),
         "train_seconds": round(train_seconds, 1),
-        "epochs_run": result.epochs_run,
-        "best_epoch": result.best_epoch,
+        "member_epochs_run": [m.epochs_run for m in result.members],
+        "member_best_epochs": [m.best_epoch for m in result.members],
         "sets": {name: _table(report, combinations, len(panel.keys))},
     }
     if name == "pbs":
@@ -101,7 +112,7 @@ def run_dataset(name: str, panel: DemandPanel) -> dict:
 
 
 def _print(res: dict) -> None:
-    print(f"\n== {res['dataset']} (train {res['train_seconds']} s, epochs {res['epochs_run']}, best {res['best_epoch']})")
+    print(f"\n== {res['dataset']} (train {res['train_seconds']} s, member best epochs {res['member_best_epochs']})")
     for set_name, table in res["sets"].items():
         print(
             f"-- {set_name}: {table['series']} series, network weight vs member {table['network_weight_vs_member']}, "
@@ -114,7 +125,7 @@ def _print(res: dict) -> None:
             )
         gains = ", ".join(f"{k} {v:+.1%}" for k, v in table["wape_gain_vs_best_baseline"].items())
         print(f"vs best baseline ({table['best_baseline']}): WAPE gain {gains}")
-        print(f"member selected on validation: {table['selected_on_validation']} {table['validation_wape_by_member']}")
+        print(f"headline (member selected on validation): {table['headline']} {table['validation_wape_by_member']}")
 
 
 def main() -> None:
@@ -141,7 +152,7 @@ def main() -> None:
         "machine": machine,
         "split": "dev: the 12 months before the holdout" if dev else "holdout: the last 12 months",
         "horizon_months": HORIZON,
-        "train_config": TRAIN_CONFIG.__dict__,
+        "train_config": {name: config.__dict__ for name, config in TRAIN_CONFIGS.items()},
         "total_seconds": round(time.perf_counter() - started, 1),
         "results": results,
     }
