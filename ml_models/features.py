@@ -174,7 +174,11 @@ class WindowFeatures:
         n, t = panel.values.shape
         total = t + horizon
         future = pd.date_range(panel.dates[-1], periods=horizon + 1, freq=FREQ_OFFSET[panel.freq])[1:]
-        self.calendar = calendar_features(panel.dates.append(future), panel.freq)
+        axis = panel.dates.append(future)
+        self.calendar = calendar_features(axis, panel.freq)
+        # Each period's length relative to the average one (a 28-day February is 0.92 of a month), or ones.
+        days = np.asarray(axis.days_in_month if panel.freq == "M" else np.ones(len(axis)), dtype=float)
+        self.period_length = days / days.mean() if self.transform.per_day else np.ones(len(axis))
         self.values = np.full((n, total), np.nan, dtype=np.float32)
         self.values[:, :t] = panel.values
         self.exog = np.zeros((len(EXOG_CHANNELS), n, total), dtype=np.float32)
@@ -203,26 +207,29 @@ class WindowFeatures:
         rows, cols = np.nonzero(full)
         return rows.astype(np.int64), origins[cols].astype(np.int64)
 
-    def _seasonal(self, series: np.ndarray, origins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Seasonal indices at each lag (B, n_lags) and each target period (B, horizon); ones when off."""
+    def _adjustments(self, series: np.ndarray, origins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The factor each lag (B, n_lags) and each target period (B, horizon) is divided by before the network
+        sees it: period length × seasonal index, each one when the transform leaves it off."""
         lag_idx = origins[:, None] + np.arange(1 - self.n_lags, 1)[None, :]
         tgt_idx = origins[:, None] + np.arange(1, self.horizon + 1)[None, :]
+        lag_length, target_length = self.period_length[lag_idx], self.period_length[tgt_idx]
         window = self.transform.seasonal_window
         if not window:
-            return np.ones(lag_idx.shape), np.ones(tgt_idx.shape)
+            return lag_length, target_length
         season = self.panel.season
         win_idx = origins[:, None] + np.arange(1 - window, 1)[None, :]
         values = np.where(win_idx >= 0, self.values[series[:, None], np.maximum(win_idx, 0)], np.nan)
-        index = seasonal_indices(values, win_idx % season, season)
+        index = seasonal_indices(values / self.period_length[np.maximum(win_idx, 0)], win_idx % season, season)
         rows = np.arange(len(series))[:, None]
-        return index[rows, lag_idx % season], index[rows, tgt_idx % season]
+        return lag_length * index[rows, lag_idx % season], target_length * index[rows, tgt_idx % season]
 
     def inputs(self, series: np.ndarray, origins: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Feature matrix (B, n_inputs) and the scale (B, horizon) that turns each target period into model
-        units: the window's mean level, times the period's seasonal index when the transform adjusts seasons."""
+        units: the window's mean level, times the period's length and seasonal index when the transform adjusts
+        for them."""
         lag_idx = origins[:, None] + np.arange(1 - self.n_lags, 1)[None, :]
-        lag_index, target_index = self._seasonal(series, origins)
-        lags = self.values[series[:, None], lag_idx] / lag_index
+        lag_factor, target_factor = self._adjustments(series, origins)
+        lags = self.values[series[:, None], lag_idx] / lag_factor
         # Mean |lag| over the observed lags; a window with none observed (a series that stopped) gets scale 1.
         observed = np.isfinite(lags).sum(axis=1)
         scale = np.nansum(np.abs(lags), axis=1) / np.maximum(observed, 1)
@@ -238,7 +245,7 @@ class WindowFeatures:
         pp = exog[: len(PRICE_PROMO)].transpose(1, 0, 2).reshape(len(series), -1)
         sig = exog[len(PRICE_PROMO) :].transpose(1, 0, 2).reshape(len(series), -1)
         x = np.concatenate([scaled, zero_share, cal, pp, sig, self.exog_mask[series]], axis=1)
-        return x.astype(np.float32), (scale[:, None] * target_index).astype(np.float32)
+        return x.astype(np.float32), (scale[:, None] * target_factor).astype(np.float32)
 
     def targets(self, series: np.ndarray, origins: np.ndarray) -> np.ndarray:
         """Demand in the periods after each origin, in units."""

@@ -24,6 +24,9 @@ class DemandTransform:
     # before the origin (ml_models.features.seasonal_indices), so the network sees level and trend without the
     # season and its output is reseasonalised. 0: off.
     seasonal_window: int = 0
+    # Divide each period by its length first (calendar adjustment: demand per day, so February and leap years
+    # stop looking like demand changes), and multiply the forecast back. Only monthly periods differ in length.
+    per_day: bool = False
 
     def forward(self, scaled: np.ndarray) -> np.ndarray:
         """Scaled demand (≥ 0) → model space."""

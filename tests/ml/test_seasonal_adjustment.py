@@ -170,3 +170,24 @@ def test_members_can_still_be_trained_together():
 
     # then: one training run for the whole ensemble (shared batches, one stopping epoch)
     assert result.members == [] and result.epochs_run == 2 and len(result.model.members) == 2
+
+
+def test_monthly_demand_is_modelled_per_day_of_the_month():
+    # given the same demand per day every day of 2023–2025 (so months differ only by their length)
+    dates = pd.date_range("2023-01-01", periods=36, freq="MS")
+    values = (10.0 * dates.days_in_month.to_numpy())[None, :].astype(np.float32)
+    panel = DemandPanel(["steady"], dates, values, "M")
+    per_day = WindowFeatures(panel, 12, 12, DemandTransform(per_day=True))
+    per_month = WindowFeatures(panel, 12, 12)
+    origin = np.array([23])  # December 2024: the targets are 2025, February has 28 days
+
+    # when
+    x, scale = per_day.inputs(np.array([0]), origin)
+    x_month, _ = per_month.inputs(np.array([0]), origin)
+
+    # then: the network sees a flat history and flat targets; the scale puts the months' lengths back
+    np.testing.assert_allclose(x[0, :12], 1.0, rtol=1e-6)
+    assert np.ptp(x_month[0, :12]) > 0.05  # February's dip, which is no demand change at all
+    np.testing.assert_allclose(per_day.model_targets(np.array([0]), origin, scale), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(scale[0] / scale[0, 0], dates[24:].days_in_month / 31, rtol=1e-6)
+    assert ModelConfig.for_frequency("M").per_day and not ModelConfig.for_frequency("D").per_day
