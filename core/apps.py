@@ -23,6 +23,7 @@ class CoreConfig(ModuleConfig):
         NavEntry("web:so_list", "销售订单", "Sales orders", "cart"),
         NavEntry("web:transfer_list", "调拨", "Transfers", "shuffle"),
         NavEntry("web:count_list", "盘点", "Counts", "clipboard"),
+        NavEntry("web:replenishment", "补货建议", "Replenishment", "refresh"),
         NavEntry("web:import_upload", "导入", "Imports", "upload"),
         NavEntry("web:rule_list", "规则", "Rules", "sliders"),
         NavEntry("web:approval_list", "审批", "Approvals", "check"),

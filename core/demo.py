@@ -35,7 +35,7 @@ from core.locations.models import Location, LocationKind
 from core.locations.services import create_store, create_warehouse, get_virtual_location, stock_location_of
 from core.logistics.services import TransferLineInput, create_transfer, ship_transfer
 from core.partners.models import Customer, Supplier
-from core.planning.models import DemandForecast
+from core.planning.models import DemandForecast, SourcingRule
 from core.purchasing.services import (
     OrderLineInput,
     ReceiptLineInput,
@@ -91,10 +91,43 @@ def build_core_demo() -> None:
     import_file("opening_stock", opening.encode(), "demo-opening.csv", actor=ACTOR)
     build_demo_sales_and_forecasts(("ST-HZ1", "ST-HZ2"))
     _demo_documents(main, store_a)
+    _demo_sourcing(main)
     # The core rule pack last, so the documents above are built as a tenant without rules would build them.
     from core.rules.packs import load_rule_pack
 
     load_rule_pack("core")
+
+
+# Where each store's items come from: 文三路店 is restocked from the Shanghai warehouse (two days by truck) except
+# salt, which the warehouse does not stock; 滨江店 buys from the suppliers except rice, which the warehouse holds.
+# A replenishment run on the demo proposes an order for the pairs whose cover ran low (文三路店's salt), and
+# nothing for 文三路店's soy sauce and vinegar, which are low on the shelf but on a truck (the transfer below).
+DEMO_SOURCING = {
+    "ST-HZ1": {"SOY-500": "WH-SH", "VIN-500": "WH-SH", "RICE-10": "WH-SH", "SALT-400": "SUP-HD"},
+    "ST-HZ2": {"SOY-500": "SUP-HD", "VIN-500": "SUP-HD", "RICE-10": "WH-SH", "SALT-400": "SUP-HD"},
+}
+DEMO_UNIT_PRICES = {"SOY-500": "8.50", "VIN-500": "6.80", "RICE-10": "52.00", "SALT-400": "2.40"}
+
+
+def _demo_sourcing(main: Location) -> None:
+    items = {item.sku: item for item in Item.objects.filter(sku__in=DEMO_UNIT_PRICES)}
+    suppliers = {supplier.code: supplier for supplier in Supplier.objects.all()}
+    rules = []
+    for store_code, sources in DEMO_SOURCING.items():
+        store = Location.objects.get(code=f"{store_code}/stock")
+        for sku, source in sources.items():
+            from_warehouse = main.code == f"{source}/stock"
+            rules.append(
+                SourcingRule(
+                    item=items[sku],
+                    location=store,
+                    supplier=None if from_warehouse else suppliers[source],
+                    source_location=main if from_warehouse else None,
+                    transfer_lead_time_days=Decimal("2"),
+                    unit_price=Decimal(DEMO_UNIT_PRICES[sku]),
+                )
+            )
+    SourcingRule.objects.bulk_create(rules)
 
 
 def _demo_documents(main, store_a) -> None:

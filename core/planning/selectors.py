@@ -119,6 +119,15 @@ def proposals(*, states: Iterable[str] | None = None, location_id: int | None = 
     return queryset.order_by("-created_at", "-pk")
 
 
+def safety_stock_adjustments(*, in_force_from: date | None = None) -> QuerySet[SafetyStockAdjustment]:
+    """Safety-stock adjustments (left by rules or by hand), latest period first; with `in_force_from`, only those
+    still in force on or after that day (current and upcoming)."""
+    queryset = SafetyStockAdjustment.objects.select_related("location")
+    if in_force_from is not None:
+        queryset = queryset.filter(ends_on__gte=in_force_from)
+    return queryset.order_by("-starts_on", "-pk")
+
+
 def drafted_replenishment(item_ids: list[int], location_ids: list[int]) -> dict[tuple[int, int], Decimal]:
     """Inventory-position source: ordered proposals whose purchase order or transfer is still a draft.
 

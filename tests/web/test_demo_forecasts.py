@@ -16,7 +16,8 @@ from mlflow import MlflowClient
 from core.demo import FORECAST_AGO_DAYS, HISTORY_DAYS, HORIZON_DAYS, build_core_demo
 from core.inventory.models import StockMove
 from core.locations.models import LocationKind
-from core.planning.models import DemandForecast
+from core.planning.models import DemandForecast, ReplenishmentProposal
+from core.planning.services import run_replenishment
 from ml_models.base_models import train_base_model
 from ml_models.training import TrainConfig
 
@@ -66,3 +67,20 @@ def test_demo_forecasts_come_from_the_champion_when_there_is_one(in_alpha, tmp_p
     assert rows.count() == 2 * 8 * HORIZON_DAYS
     assert set(rows.values_list("model_name", "model_version")) == {("public.core.demand", str(base.logged.version))}
     assert all(r.p10 <= r.p50 <= r.p90 for r in rows)
+
+
+def test_a_replenishment_run_on_the_demo_orders_what_ran_low_and_not_what_is_on_a_truck(in_alpha, tmp_path):
+    # given the demo, its forecasts from the baseline
+    with override_settings(MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path / 'none.db'}"):
+        build_core_demo()
+
+    # when
+    run = run_replenishment(run_key="demo-check")
+    proposals = list(ReplenishmentProposal.objects.filter(run=run).select_related("location", "item", "supplier"))
+
+    # then: every sourced pair was checked; the salt that ran low at 文三路店 is ordered from its supplier
+    assert run.pairs_evaluated == 8
+    assert ("ST-HZ1/stock", "SALT-400", "SUP-HD") in {(p.location.code, p.item.sku, p.supplier.code) for p in proposals}
+    assert all(p.inventory_position < p.reorder_point for p in proposals)
+    # and 文三路店's soy sauce and vinegar, low on the shelf but on a truck from the warehouse, are not
+    assert not [p for p in proposals if p.location.code == "ST-HZ1/stock" and p.item.sku in ("SOY-500", "VIN-500")]

@@ -16,8 +16,9 @@ from core.planning.graphql.types import (
     ForecastExplanationType,
     InventoryHealthType,
     ReplenishmentProposalType,
+    SafetyStockAdjustmentType,
 )
-from core.planning.models import DemandForecast, ForecastExplanation, ReplenishmentProposal
+from core.planning.models import DemandForecast, ForecastExplanation, ReplenishmentProposal, SafetyStockAdjustment
 
 
 def _int(value: Any) -> int | None:
@@ -33,6 +34,11 @@ class PlanningQueries(graphene.ObjectType):
         states=graphene.List(graphene.NonNull(graphene.String), description='e.g. ["proposed"]'),
         location_id=graphene.ID(),
         description="Suggested orders (补货建议), newest first.",
+    )
+    safety_stock_adjustments = DjangoConnectionField(
+        SafetyStockAdjustmentType,
+        in_force_from=graphene.Date(description="Only adjustments still in force on or after this day."),
+        description="Temporary safety-stock changes (e.g. +15 % for leafy greens over a rainy weekend), latest first.",
     )
     forecasts = graphene.List(
         graphene.NonNull(ForecastDayType),
@@ -58,6 +64,10 @@ class PlanningQueries(graphene.ObjectType):
     @staticmethod
     def resolve_replenishment_proposals(root: Any, info: Any, **args: Any) -> QuerySet[ReplenishmentProposal]:
         return selectors.proposals(states=args.get("states"), location_id=_int(args.get("location_id")))
+
+    @staticmethod
+    def resolve_safety_stock_adjustments(root: Any, info: Any, **args: Any) -> QuerySet[SafetyStockAdjustment]:
+        return selectors.safety_stock_adjustments(in_force_from=args.get("in_force_from"))
 
     @staticmethod
     def resolve_forecasts(root: Any, info: Any, item_id: str, location_id: str) -> QuerySet[DemandForecast]:

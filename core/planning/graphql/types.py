@@ -14,7 +14,13 @@ from core.locations.graphql.types import LocationType
 from core.partners.graphql.types import SupplierType
 from core.planning import selectors
 from core.planning.health import HealthScore
-from core.planning.models import DemandForecast, ForecastExplanation, ReplenishmentProposal, ReplenishmentRun
+from core.planning.models import (
+    DemandForecast,
+    ForecastExplanation,
+    ReplenishmentProposal,
+    ReplenishmentRun,
+    SafetyStockAdjustment,
+)
 
 
 class ReplenishmentProposalType(DjangoObjectType):
@@ -46,6 +52,30 @@ class ReplenishmentProposalType(DjangoObjectType):
         interfaces = (graphene.relay.Node,)
         connection_class = CountedConnection
         convert_choices_to_enum = False
+
+
+class SafetyStockAdjustmentType(DjangoObjectType):
+    location = graphene.Field(LocationType, description="Null: every location.")
+
+    class Meta:
+        model = SafetyStockAdjustment
+        name = "SafetyStockAdjustment"
+        description = "A temporary change of a category's safety stock (安全库存临时调整), e.g. made by a rule."
+        fields = (
+            "id",
+            "category_name",
+            "percent",
+            "starts_on",
+            "ends_on",
+            "location",
+            "rule_version_id",
+            "event_id",
+            "subject",
+            "reason",
+            "created_at",
+        )
+        interfaces = (graphene.relay.Node,)
+        connection_class = CountedConnection
 
 
 class ReplenishmentRunType(DjangoObjectType):

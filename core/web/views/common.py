@@ -48,6 +48,8 @@ ERROR_SUMMARIES = {
     "UNCOUNTED_LINES": gettext_lazy("Some lines are not counted yet."),
     "INVALID_REASON": gettext_lazy("Choose a reason for the difference."),
     "INVALID_LOCATION": gettext_lazy("This location cannot be used here."),
+    "PROPOSAL_NOT_OPEN": gettext_lazy("Some of these proposals were already decided; nothing was changed."),
+    "UNKNOWN_PROPOSAL": gettext_lazy("Some of these proposals do not exist; nothing was changed."),
 }
 
 
