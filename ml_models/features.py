@@ -118,8 +118,10 @@ def _normalise_exog(name: str, raw: np.ndarray, history: int) -> np.ndarray:
     """Put every channel on a unit-free scale; NaN (unknown) becomes the neutral 0."""
     raw = raw.astype(np.float32)
     if name in ("price", "platform_index"):
-        with np.errstate(invalid="ignore"):
-            ref = np.nanmean(np.where(raw[:, :history] > 0, raw[:, :history], np.nan), axis=1, keepdims=True)
+        # The mean of the positive history values; a series with none (no price yet) gets no reference.
+        positive = np.where(raw[:, :history] > 0, raw[:, :history], np.nan)
+        count = np.isfinite(positive).sum(axis=1, keepdims=True)
+        ref = np.where(count > 0, np.nansum(positive, axis=1, keepdims=True) / np.maximum(count, 1), np.nan)
         out = raw / np.where(np.isfinite(ref) & (ref > 0), ref, 1.0) - 1.0
     elif name == "temperature":
         out = (raw - 15.0) / 15.0
