@@ -90,6 +90,12 @@ app.conf.beat_schedule["ml-refresh-forecasts"] = {
     "schedule": 24 * 60 * 60,
     "args": ("ml_models.tasks.refresh_forecasts",),
 }
+# Nightly replenishment proposals per tenant from the latest forecasts (core/planning/tasks.py); once per day.
+app.conf.beat_schedule["planning-nightly-replenishment"] = {
+    "task": "core.tasks.dispatch_to_tenants",
+    "schedule": 24 * 60 * 60,
+    "args": ("core.planning.tasks.run_nightly_replenishment",),
+}
 # Repair entitlements that drifted from Stripe (a missed webhook); public schema, once an hour.
 app.conf.beat_schedule["billing-reconcile"] = {"task": "billing.tasks.reconcile_billing", "schedule": 60 * 60}
 # Scheduled (cron:) rules, every minute per tenant; idempotent per rule version and slot (core/rules/schedules.py).

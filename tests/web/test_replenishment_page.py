@@ -73,6 +73,8 @@ def test_a_manager_runs_replenishment_and_approves_a_proposal_into_a_draft_order
         proposal = ReplenishmentProposal.objects.get(location=store)
     assert item.sku in first and "再订货点" in first and "position 5" in first
     assert any("新增 1 条建议" in m for m in messages_in(first))
+    dashboard = client.get("/").content.decode()
+    assert "待处理的补货建议" in dashboard and "/replenishment/?state=proposed" in dashboard
 
     # when: approve it, and post the same decision form again
     decide = {"token": _decide_token(first), "decision": "approve", "proposal": [proposal.pk]}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from core.counts.selectors import cycle_counts
 from core.logistics.selectors import transfers
+from core.planning.selectors import proposals as replenishment_proposals
 from core.purchasing.selectors import purchase_orders
 from core.sales.selectors import sales_orders
 from core.web import insights
@@ -50,6 +51,7 @@ def _tiles() -> list[dict[str, Any]]:
     tiles: list[tuple[Promise, Callable[..., QuerySet[Any]], list[str], str]] = [
         (_("Purchase orders awaiting approval"), purchase_orders, ["submitted"], "web:po_list"),
         (_("Purchase orders awaiting goods"), purchase_orders, ["sent", "partially_received"], "web:po_list"),
+        (_("Replenishment proposals to decide"), replenishment_proposals, ["proposed"], "web:replenishment"),
         (_("Sales orders to pick and ship"), sales_orders, ["allocated", "picking"], "web:so_list"),
         (_("Transfers in transit"), transfers, ["shipped"], "web:transfer_list"),
         (_("Counts in progress"), cycle_counts, ["counting"], "web:count_list"),
