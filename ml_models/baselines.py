@@ -142,16 +142,29 @@ def is_seasonal(y: np.ndarray, season: int) -> bool:
     return bool(abs(r[-1]) > limit)
 
 
-def seasonal_indices(y: np.ndarray, season: int) -> np.ndarray:
-    """Classical multiplicative decomposition: mean ratio of y to its centred 2×m moving average per position
-    in the season (position 0 = the first value of `y`), normalised to mean 1. `y` must be strictly positive."""
+def ratio_to_moving_average(values: np.ndarray, positions: np.ndarray, season: int) -> np.ndarray:
+    """Classical multiplicative decomposition of many rows at once: the mean ratio of each value to its centred
+    2×m moving average per position in the season (`positions` = each period's index mod `season`), normalised to
+    mean 1; (B, season). NaN where undefined: a row with a gap or a zero average, or fewer than a season of ratios.
+    """
     weights = np.r_[0.5, np.ones(season - 1), 0.5] / season if season % 2 == 0 else np.ones(season) / season
-    centred = np.convolve(y, weights, mode="valid")
+    n = values.shape[1] - weights.size + 1
+    if n < season:
+        return np.full((values.shape[0], season), np.nan)
+    centred = sum(w * values[:, j : j + n] for j, w in enumerate(weights))
     offset = (weights.size - 1) // 2
-    ratios = y[offset : offset + centred.size] / centred
-    positions = np.arange(offset, offset + centred.size) % season
-    index = np.array([ratios[positions == p].mean() for p in range(season)])
-    return index / index.mean()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratios = values[:, offset : offset + n] / centred
+    at = positions[:, offset : offset + n]
+    index = np.stack(
+        [np.where(at == p, ratios, 0.0).sum(axis=1) / np.maximum((at == p).sum(axis=1), 1) for p in range(season)], axis=1
+    )
+    return index / index.mean(axis=1, keepdims=True)
+
+
+def seasonal_indices(y: np.ndarray, season: int) -> np.ndarray:
+    """One series' indices (position 0 = the first value of `y`); `y` must be strictly positive."""
+    return ratio_to_moving_average(y[None, :], (np.arange(y.size) % season)[None, :], season)[0]
 
 
 def _deseasonalise(y: np.ndarray, horizon: int, season: int) -> tuple[np.ndarray, np.ndarray]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ml_models.baselines import ratio_to_moving_average
 from ml_models.calendar import CALENDAR_COLUMNS, calendar_features
 from ml_models.transforms import DemandTransform
 
@@ -138,29 +139,14 @@ INDEX_RANGE = (0.1, 10.0)
 def seasonal_indices(window: np.ndarray, positions: np.ndarray, season: int) -> np.ndarray:
     """Per-row multiplicative seasonal indices (B, season) from `window` (B, K), the K periods up to an origin.
 
-    Classical decomposition within the window: the ratio of each value to its centred 2×m moving average
-    (which holds the level and trend), averaged per position in the season (`positions` = period index mod
-    season), normalised to mean 1. Only rows whose window is fully observed and strictly positive are adjusted;
-    others (intermittent, just started) get 1: a ratio to a zero average is meaningless. Causal: an origin's
-    indices use nothing after it, so training, validation and serving see the same thing.
+    Classical decomposition within the window (ml_models.baselines.ratio_to_moving_average). Only rows whose
+    window is fully observed and strictly positive are adjusted; others (intermittent, just started) get 1: a
+    ratio to a zero average is meaningless. Causal: an origin's indices use nothing after it, so training,
+    validation and serving see the same thing.
     """
-    b, k = window.shape
-    weights = np.r_[0.5, np.ones(season - 1), 0.5] / season if season % 2 == 0 else np.ones(season) / season
-    n = k - weights.size + 1
-    out = np.ones((b, season))
-    if n < season:
-        return out
-    centred = sum(w * window[:, j : j + n] for j, w in enumerate(weights))
-    offset = (weights.size - 1) // 2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        ratios = window[:, offset : offset + n] / centred
-    at = positions[:, offset : offset + n]
-    for p in range(season):
-        mine = at == p
-        out[:, p] = np.where(mine, ratios, 0.0).sum(axis=1) / np.maximum(mine.sum(axis=1), 1)
-    out /= out.mean(axis=1, keepdims=True)
-    usable = (np.isfinite(window) & (window > 0)).all(axis=1) & np.isfinite(out).all(axis=1)
-    return np.where(usable[:, None], np.clip(out, *INDEX_RANGE), 1.0)
+    index = ratio_to_moving_average(window, positions, season)
+    usable = (np.isfinite(window) & (window > 0)).all(axis=1) & np.isfinite(index).all(axis=1)
+    return np.where(usable[:, None], np.clip(index, *INDEX_RANGE), 1.0)
 
 
 class WindowFeatures:
