@@ -10,6 +10,7 @@ narrowed by factors chosen on the same window.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -74,16 +75,33 @@ def fit_combination(
 ) -> Combination:
     """Choose the network's weight against `member` on the last `horizon` periods of `history` (the validation
     window)."""
+    return fit_combinations(model, history, criterion, (member,))[0]
+
+
+def fit_combinations(
+    model: DemandNet, history: DemandPanel, criterion: str | None = WIDTH_CRITERION, members: Sequence[str] = MEMBERS
+) -> list[Combination]:
+    """One combination per member, each chosen as `fit_combination` does; the network's validation forecast and
+    the statistical fits are made once for all of them."""
+    unknown = set(members) - set(MEMBERS)
+    if unknown:
+        raise ValueError(f"unknown combination member {sorted(unknown)}; expected one of {MEMBERS}")
     horizon = model.config.horizon
     cut = len(history.dates) - horizon
     past = history.head(cut)
     rows = np.flatnonzero(np.isfinite(past.values[:, -1]) & np.isfinite(history.values[:, cut:]).any(axis=1))
     if rows.size == 0:
-        return Combination(1.0, member=member)
+        return [Combination(1.0, member=member) for member in members]
     past = past.subset(rows)
     actual = history.values[rows, cut:].astype(float)
     network = forecast(model, past).values[:, :horizon].astype(float)
-    statistical = member_forecasts(past.values, horizon, past.season, member)
+    statistical = statistical_forecasts(past.values, horizon, past.season)
+    return [_fit_member(model, actual, network, statistical[member], criterion, member) for member in members]
+
+
+def _fit_member(
+    model: DemandNet, actual: np.ndarray, network: np.ndarray, statistical: np.ndarray, criterion: str | None, member: str
+) -> Combination:
     median = _median_index(model)
     scores = {w: wape(actual, combine(network, statistical, w, median)[..., median]) for w in WEIGHT_GRID}
     weight = min(scores, key=lambda w: (scores[w], -w))

@@ -33,7 +33,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from ml_models.combination import MEMBERS, Combination, fit_combination, select_combination
+from ml_models.combination import Combination, fit_combinations, select_combination
 from ml_models.datasets import aus_retail_panel, intermittent_rows, pbs_panel
 from ml_models.evaluation import HoldoutReport, evaluate_holdout
 from ml_models.features import DemandPanel
@@ -83,7 +83,7 @@ def _table(report: HoldoutReport, combinations: list[Combination], rows: int) ->
 
 
 def _evaluate(panel: DemandPanel, history: DemandPanel, model) -> tuple[HoldoutReport, list[Combination]]:
-    combinations = [fit_combination(model, history, member=member) for member in MEMBERS]
+    combinations = fit_combinations(model, history)
     report = evaluate_holdout(panel, {"model": model}, HORIZON, combinations={"model": combinations})
     return report, combinations
 
