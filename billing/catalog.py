@@ -25,8 +25,7 @@ class CatalogReport:
 
 def unit_amount(cfg: ModuleConfig, currency: str) -> int:
     """The monthly price in the currency's minor unit (fen, cents)."""
-    whole = cfg.monthly_price_usd if currency == "USD" else cfg.monthly_price_cny
-    return whole * 100
+    return cfg.monthly_price(currency) * 100
 
 
 def _ensure_product(cfg: ModuleConfig, report: CatalogReport) -> str:

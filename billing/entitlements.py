@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.utils import timezone
 
 from billing.models import EntitlementStatus, ModuleEntitlement
@@ -79,3 +80,10 @@ def enabled_modules(tenant: object) -> list[str]:
 
 def invalidate(tenant: object) -> None:
     caches["platform"].delete(_cache_key(tenant.schema_name))  # type: ignore[attr-defined]
+
+
+def invalidate_after_write(tenant: object) -> None:
+    """For a transaction that changed the tenant's entitlement rows: drop the cached access now and again after
+    commit, since a request that refilled the cache meanwhile read the old rows."""
+    invalidate(tenant)
+    transaction.on_commit(lambda: invalidate(tenant))

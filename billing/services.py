@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.entitlements import invalidate
+from billing.entitlements import invalidate_after_write
 from billing.models import EntitlementStatus, ModuleEntitlement
 from core.modules import registry
 
@@ -37,7 +37,7 @@ def start_local_trial(tenant: Tenant, modules: Iterable[str]) -> None:
         ModuleEntitlement.objects.update_or_create(
             tenant=tenant, module_code=code, defaults={"status": EntitlementStatus.TRIALING, "trial_ends_at": trial_ends}
         )
-    transaction.on_commit(lambda: invalidate(tenant))
+    invalidate_after_write(tenant)
 
 
 @transaction.atomic
@@ -49,5 +49,5 @@ def set_module_status(tenant: Tenant, code: str, status: str, grace_until: datet
     row, _created = ModuleEntitlement.objects.update_or_create(
         tenant=tenant, module_code=code, defaults={"status": status, "grace_until": grace_until}
     )
-    transaction.on_commit(lambda: invalidate(tenant))
+    invalidate_after_write(tenant)
     return row

@@ -12,8 +12,9 @@ from functools import lru_cache
 import stripe
 from django.conf import settings
 
-HOME_CURRENCY = "CNY"
-CURRENCIES = ("CNY", "USD")
+from core.modules import CURRENCIES
+
+HOME_CURRENCY = CURRENCIES[0]
 
 
 def lookup_key(code: str, currency: str) -> str:

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.catalog import price_ids
-from billing.entitlements import invalidate
+from billing.entitlements import invalidate_after_write
 from billing.models import BillingAccount, EntitlementChange, EntitlementStatus, ModuleEntitlement
 from billing.stripe_api import as_dict, client, parse_lookup_key
 from core.modules import registry
@@ -48,14 +48,19 @@ def _timestamp(value: Any) -> datetime | None:
     return datetime.fromtimestamp(int(value), tz=UTC) if value else None
 
 
-def subscription_codes(subscription: Any) -> set[str]:
-    """The module codes of a subscription's items (by their prices' lookup keys)."""
-    codes = set()
+def _items_by_code(subscription: Any) -> dict[str, str]:
+    """Subscription item id per module code, for the items whose price is one of ours (by lookup key)."""
+    items: dict[str, str] = {}
     for item in subscription["items"]["data"]:
         parsed = parse_lookup_key((item.get("price") or {}).get("lookup_key"))
-        if parsed and parsed[0] in registry.codes():
-            codes.add(parsed[0])
-    return codes
+        if parsed:
+            items[parsed[0]] = item["id"]
+    return items
+
+
+def subscription_codes(subscription: Any) -> set[str]:
+    """The module codes of a subscription's items (by their prices' lookup keys)."""
+    return set(_items_by_code(subscription)) & set(registry.codes())
 
 
 def desired_entitlements(subscription: Any, past_due_since: datetime | None) -> dict[str, Desired]:
@@ -106,9 +111,7 @@ def _apply(account: BillingAccount, subscription: Any, source: str) -> list[Enti
                     tenant=tenant, module_code=code, old_status=old_status, new_status=want.status, source=source
                 )
             )
-    # Now and again after commit: a request that refilled the cache meanwhile read the old rows.
-    invalidate(tenant)
-    transaction.on_commit(lambda: invalidate(tenant))
+    invalidate_after_write(tenant)
     return changes
 
 
@@ -215,11 +218,7 @@ def adopt_checkout_payment_method(session: dict[str, Any]) -> None:
 
 
 def _item_changes(subscription: Any, enable: list[str], disable: list[str], currency: str) -> list[dict[str, Any]]:
-    items_by_code: dict[str, str] = {}
-    for item in subscription["items"]["data"]:
-        parsed = parse_lookup_key((item.get("price") or {}).get("lookup_key"))
-        if parsed:
-            items_by_code[parsed[0]] = item["id"]
+    items_by_code = _items_by_code(subscription)
     to_add = [code for code in enable if code not in items_by_code]
     changes: list[dict[str, Any]] = [{"id": items_by_code[code], "deleted": True} for code in disable if code in items_by_code]
     if to_add:

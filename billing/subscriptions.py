@@ -22,7 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.entitlements import invalidate, module_access
+from billing.entitlements import invalidate_after_write, module_access
 from billing.models import BillingAccount, EntitlementStatus, ModuleEntitlement
 from billing.services import check_codes, start_local_trial
 from core.modules import registry
@@ -121,16 +121,14 @@ def _change_local(tenant: Tenant, enable: list[str], disable: list[str]) -> None
             row.status = EntitlementStatus.DISABLED
             row.grace_until = None
             row.save(update_fields=["status", "grace_until", "updated_at"])
-    # Now and again after commit: a request that refilled the cache meanwhile read the old rows.
-    invalidate(tenant)
-    transaction.on_commit(lambda: invalidate(tenant))
+    invalidate_after_write(tenant)
 
 
 def _price_display(code: str, currency: str) -> str:
     cfg = registry.get(code)
     if currency.upper() == "USD":
-        return _("$%(amount)s / month") % {"amount": cfg.monthly_price_usd}
-    return _("¥%(amount)s / month") % {"amount": cfg.monthly_price_cny}
+        return _("$%(amount)s / month") % {"amount": cfg.monthly_price(currency)}
+    return _("¥%(amount)s / month") % {"amount": cfg.monthly_price(currency)}
 
 
 def _module_lines(tenant: Tenant, currency: str) -> list[ModuleLine]:

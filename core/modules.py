@@ -35,6 +35,10 @@ class MLSpec:
     options: dict[str, Any] = field(default_factory=dict)
 
 
+# The currencies modules are priced in (ModuleConfig.monthly_price_*); the first is the home currency.
+CURRENCIES = ("CNY", "USD")
+
+
 class ModuleConfig(AppConfig):
     """An AppConfig that is also a sellable product module.
 
@@ -55,6 +59,10 @@ class ModuleConfig(AppConfig):
     ml_specs: Sequence[MLSpec] = ()
     demo_data: Callable[..., None] | None = None  # builds the module's demo data in the current schema
     nav: Sequence[NavEntry] = ()
+
+    def monthly_price(self, currency: str) -> int:
+        """The whole monthly price in `currency` (one of CURRENCIES)."""
+        return self.monthly_price_usd if currency.upper() == "USD" else self.monthly_price_cny
 
     def display_name(self, language: str) -> str:
         return self.name_en if language.startswith("en") else self.name_zh

@@ -9,8 +9,8 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from core.modules import registry
-from core.site.services import CURRENCIES, SignupRequest
+from core.modules import CURRENCIES, registry
+from core.site.services import SignupRequest
 from tenants.services import validate_slug
 
 LANGUAGE_CHOICES = [("zh-hans", "简体中文"), ("en", "English")]

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django_tenants.utils import schema_context
 
-from core.modules import registry
+from core.modules import CURRENCIES, registry
 from core.site.models import LoginHandoff
 from tenants.models import Tenant
 from tenants.services import provision_tenant, tenant_host
@@ -38,7 +38,6 @@ HANDOFF_RETENTION = timedelta(days=1)
 VERIFY_MAX_AGE = timedelta(days=3)
 # A second submit of the same form (double click, reload) within this window signs in instead of failing.
 RESUBMIT_WINDOW = timedelta(minutes=10)
-CURRENCIES = ("CNY", "USD")
 
 
 class HandoffRefused(Exception):
