@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from django.db import IntegrityError, models, transaction
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -66,12 +66,6 @@ class ApprovalDecision:
     retry_error: DomainError | None = None
 
 
-def _pending(rule_id: int, subject_type: str, subject_id: str) -> QuerySet[ApprovalRequest]:
-    return ApprovalRequest.objects.filter(
-        rule_id=rule_id, subject_type=subject_type, subject_id=subject_id, status=ApprovalRequest.Status.PENDING
-    )
-
-
 def open_approval_request(need: ApprovalNeed) -> ApprovalRequest:
     """The one pending request for (rule, subject): found, or created. Idempotent under concurrency.
 
@@ -79,24 +73,23 @@ def open_approval_request(need: ApprovalNeed) -> ApprovalRequest:
     reach the INSERT, one wins, the other reads the winner's row. A pending request opened without its
     transition (e.g. by an evaluation outside the pipeline) learns it from the first vetoed transition.
     """
-    existing = _pending(need.rule_id, need.subject_type, need.subject_id).first()
-    if existing is None:
-        try:
-            with transaction.atomic():
-                return ApprovalRequest.objects.create(
-                    rule_id=need.rule_id,
-                    version_id=need.version_id,
-                    subject_type=need.subject_type,
-                    subject_id=need.subject_id,
-                    role=need.role,
-                    reason=need.reason,
-                    event_id=need.event_id,
-                    from_state=need.from_state,
-                    to_state=need.to_state,
-                    requested_by=need.requested_by[:200],
-                )
-        except IntegrityError:
-            existing = _pending(need.rule_id, need.subject_type, need.subject_id).get()
+    existing, created = ApprovalRequest.objects.get_or_create(
+        rule_id=need.rule_id,
+        subject_type=need.subject_type,
+        subject_id=need.subject_id,
+        status=ApprovalRequest.Status.PENDING,
+        defaults={
+            "version_id": need.version_id,
+            "role": need.role,
+            "reason": need.reason,
+            "event_id": need.event_id,
+            "from_state": need.from_state,
+            "to_state": need.to_state,
+            "requested_by": need.requested_by[:200],
+        },
+    )
+    if created:
+        return existing
     if need.to_state and not existing.to_state:
         existing.from_state, existing.to_state, existing.requested_by = need.from_state, need.to_state, need.requested_by
         existing.save(update_fields=["from_state", "to_state", "requested_by"])

@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.events.models import DomainEvent
-from core.events.services import record_event
+from core.events.services import record_events
 from core.inventory.models import Lot, StockLevel
 from core.locations.models import LocationKind
 from core.rules.conditions import leaves
@@ -61,15 +61,16 @@ def record_near_expiry_lots(today: dt.date | None = None) -> int:
             "subject_id", flat=True
         )
     )
-    lots = Lot.objects.filter(pk__in=lot_ids - seen).order_by("pk")
-    for lot in lots:
-        assert lot.expiry_date is not None  # filtered above
-        record_event(
-            TRIGGER,
-            "lot",
-            lot.pk,
-            payload={"on": today.isoformat(), "code": lot.code, "days_to_expiry": (lot.expiry_date - today).days},
-        )
+    lots = list(Lot.objects.filter(pk__in=lot_ids - seen).order_by("pk"))
+    record_events(
+        TRIGGER,
+        "lot",
+        [
+            (lot.pk, {"on": today.isoformat(), "code": lot.code, "days_to_expiry": (lot.expiry_date - today).days})
+            for lot in lots
+            if lot.expiry_date is not None  # always: filtered above
+        ],
+    )
     return len(lots)
 
 

@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from celery.schedules import crontab
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -73,13 +73,9 @@ class ScheduledOutcome:
 
 
 def _claim(version_id: int, slot: dt.datetime) -> bool:
-    """Insert the (version, slot) row; False when another run already has it."""
-    try:
-        with transaction.atomic():
-            _, created = ScheduledRuleRun.objects.get_or_create(version_id=version_id, slot=slot)
-    except IntegrityError:  # a concurrent run inserted it between the get and the create
-        return False
-    return created
+    """Insert the (version, slot) row; False when another run already has it (get_or_create settles a concurrent
+    insert through the unique key in a savepoint of its own)."""
+    return ScheduledRuleRun.objects.get_or_create(version_id=version_id, slot=slot)[1]
 
 
 def run_scheduled_rules(now: dt.datetime | None = None) -> list[ScheduledOutcome]:
@@ -93,10 +89,12 @@ def run_scheduled_rules(now: dt.datetime | None = None) -> list[ScheduledOutcome
     )
     outcomes: list[ScheduledOutcome] = []
     for trigger in sorted(triggers):
-        schedule = parse_schedule(trigger[len(PREFIX) :])
+        due_slots = list(slots(parse_schedule(trigger[len(PREFIX) :]), now - CATCH_UP, now))
+        if not due_slots:  # most minutes, for an hourly or daily rule: no rule to load
+            continue
         compiled = load_rules(trigger, now)
         saved = dict(RuleVersion.objects.filter(pk__in=[r.version_id for r in compiled]).values_list("pk", "created_at"))
-        for slot in slots(schedule, now - CATCH_UP, now):
+        for slot in due_slots:
             outcomes += _run_slot(trigger, compiled, saved, slot)
     return outcomes
 
