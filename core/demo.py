@@ -46,6 +46,7 @@ from core.purchasing.services import (
     update_purchasing_settings,
 )
 from core.sales.services import SalesLineInput, allocate_sales_order, confirm_sales_order, create_sales_order
+from ml_models.synthetic import PROFILES, PROMOTION_SHARE
 
 ACTOR = "demo"
 
@@ -192,8 +193,6 @@ SEED = 20260
 # some healthy, some overstocked, so every dashboard list has something to show.
 COVER_AFTER_HISTORY_DAYS = (2, 9, 45, 4, 14, 70, 6, 20)
 STORE_SKUS = ("SOY-500", "VIN-500", "RICE-10", "SALT-400")
-# The core module's demand profile in ml_models.synthetic: weekend lift, promotion lift and share of days.
-WEEKEND_LIFT, PROMOTION_LIFT, PROMOTION_SHARE = 1.15, 1.4, 0.05
 Q2 = Decimal("0.01")
 
 
@@ -220,13 +219,14 @@ def build_demo_sales_and_forecasts(store_codes: tuple[str, ...], today: date | N
 def _demand_history(n_series: int, today: date) -> np.ndarray:
     """(pairs, HISTORY_DAYS) whole units sold per day, ending yesterday: Poisson demand around a level per
     series, with a slow trend, the weekend lift and short promotions of the core module's synthetic profile
-    (ml_models.synthetic). Drawn here with numpy alone: importing that module loads torch, seconds at signup."""
+    (ml_models.synthetic, which loads no torch)."""
+    profile = PROFILES["core"]
     rng = np.random.default_rng(SEED)
     days = [today - timedelta(days=HISTORY_DAYS - i) for i in range(HISTORY_DAYS)]
-    weekend = np.array([WEEKEND_LIFT if day.weekday() >= 5 else 1.0 for day in days])
+    weekend = np.array([profile.weekend_lift if day.weekday() >= 5 else 1.0 for day in days])
     level = rng.lognormal(mean=2.3, sigma=0.6, size=(n_series, 1))
     trend = 1 + rng.normal(0, 0.15, size=(n_series, 1)) * np.linspace(0, 1, HISTORY_DAYS)[None, :]
-    promotion = np.where(rng.random((n_series, HISTORY_DAYS)) < PROMOTION_SHARE, PROMOTION_LIFT, 1.0)
+    promotion = np.where(rng.random((n_series, HISTORY_DAYS)) < PROMOTION_SHARE, profile.promo_lift, 1.0)
     return rng.poisson(level * trend * weekend[None, :] * promotion).astype(float)
 
 

@@ -25,14 +25,13 @@ beat it by 3 %, but would raise the history a spare-parts tenant needs before fi
 from __future__ import annotations
 
 import contextlib
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ml_models.datasets import VERTICAL_SOURCES, RealDailyPanel, vertical_daily_panel
-from ml_models.evaluation import HoldoutReport, evaluate_holdout
+from ml_models.evaluation import HoldoutReport, holdout_forecasts
 from ml_models.exceptions import NoChampion
 from ml_models.features import DemandPanel
 from ml_models.model import DemandNet, ModelConfig
@@ -97,13 +96,11 @@ def training_panel(module: str, n_series: int, days: int, seed: int = 0) -> Trai
 
 
 def _holdout(data: TrainingPanel, models: dict[str, DemandNet], horizon: int) -> tuple[HoldoutReport, dict[str, HoldoutReport]]:
-    report = evaluate_holdout(data.panel, models, horizon)
+    forecasts = holdout_forecasts(data.panel, models, horizon)
     parts = {
-        part: evaluate_holdout(data.panel.subset(rows), models, horizon)
-        for part, rows in (("real", data.real_rows), ("synthetic", data.synthetic_rows))
-        if rows.size
+        part: forecasts.report(rows) for part, rows in (("real", data.real_rows), ("synthetic", data.synthetic_rows)) if rows.size
     }
-    return report, parts
+    return forecasts.report(), parts
 
 
 def _metrics(report: HoldoutReport, parts: dict[str, HoldoutReport]) -> dict[str, float]:
@@ -134,15 +131,11 @@ def train_base_model(
     data = training_panel(module, n_series, days, seed=seed)
     train_config = train_config or replace(FULL_TRAINING, seed=seed)
     name = registered_model_name(BASE_SCHEMA, module)
-    with warnings.catch_warnings():
-        # The real series have no price channel: its reference price is the mean of nothing (NaN, then the
-        # neutral 0 the features use for an unknown channel), which numpy warns about once per batch.
-        warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
-        result = train(data.panel.head(days - config.horizon), config, train_config, progress)
-        models = {"model": result.model}
-        with contextlib.suppress(NoChampion):
-            models["champion"] = load_champion(name, tracking_uri).model
-        report, parts = _holdout(data, models, config.horizon)
+    result = train(data.panel.head(days - config.horizon), config, train_config, progress)
+    models = {"model": result.model}
+    with contextlib.suppress(NoChampion):
+        models["champion"] = load_champion(name, tracking_uri).model
+    report, parts = _holdout(data, models, config.horizon)
     metrics = _metrics(report, parts)
     source = VERTICAL_SOURCES[module]
     logged = log_training_run(

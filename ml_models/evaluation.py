@@ -67,30 +67,65 @@ def evaluate_holdout(
     model name to its learned combination(s) (ml_models.combination, chosen on validation); each is also
     scored combined with that member's baseline forecast of this run, as `<name>+<member>` (e.g. `model+ets`).
     """
+    return holdout_forecasts(panel, models, horizon, combinations).report()
+
+
+@dataclass
+class HoldoutForecasts:
+    """Every method's holdout forecast for the panel's rows, made once; `report(rows)` scores any subset of them
+    (every method forecasts each series on its own, so a subset's figures are those of a separate run)."""
+
+    horizon: int
+    season: int
+    rows: np.ndarray  # the panel rows with an actual and a last observed period (the others are not scored)
+    actual: np.ndarray
+    history: np.ndarray
+    quantiles: tuple[float, ...]
+    forecasts: dict[str, np.ndarray]  # method → (rows, horizon, quantiles)
+    baselines: dict[str, np.ndarray]  # baseline → (rows, horizon) point forecasts
+
+    def report(self, rows: np.ndarray | None = None) -> HoldoutReport:
+        """Figures over every scored row, or over those of the panel's `rows` that are scored."""
+        pick = np.arange(self.rows.size) if rows is None else np.flatnonzero(np.isin(self.rows, rows))
+        actual, history = self.actual[pick], self.history[pick]
+        methods = {
+            name: _scores(actual, values[pick], self.quantiles, history, self.season) for name, values in self.forecasts.items()
+        }
+        for name, point in self.baselines.items():
+            stacked = np.repeat(point[pick][..., None], len(self.quantiles), axis=-1)
+            methods[name] = _scores(actual, stacked, self.quantiles, history, self.season)
+        return HoldoutReport(self.horizon, int(pick.size), methods, tuple(self.baselines))
+
+
+def holdout_forecasts(
+    panel: DemandPanel,
+    models: Mapping[str, DemandNet],
+    horizon: int | None = None,
+    combinations: Mapping[str, Combination | Sequence[Combination]] | None = None,
+    baselines: Mapping[str, np.ndarray] | None = None,
+) -> HoldoutForecasts:
+    """The forecasts `evaluate_holdout` scores. `baselines` (a previous call's, for the same panel and horizon)
+    skips fitting them again."""
     horizon = horizon or next(iter(models.values())).config.horizon
     cut = len(panel.dates) - horizon
     history = panel.head(cut)
     actual = panel.values[:, cut:].astype(float)
-    keep = np.isfinite(actual).any(axis=1) & np.isfinite(history.values[:, -1])
-    history, actual = history.subset(np.flatnonzero(keep)), actual[keep]
-    season = panel.season
-    methods: dict[str, dict[str, float]] = {}
+    keep = np.flatnonzero(np.isfinite(actual).any(axis=1) & np.isfinite(history.values[:, -1]))
+    history, actual = history.subset(keep), actual[keep]
+    fitted = dict(baselines) if baselines is not None else all_baselines(history.values, horizon, panel.season)
+    forecasts: dict[str, np.ndarray] = {}
     q_model: tuple[float, ...] = (0.5,)
-    baselines = all_baselines(history.values, horizon, season)
     for name, model in models.items():
         result = forecast(model, history)
         q_model = result.quantiles
         values = result.values[:, :horizon].astype(float)
-        methods[name] = _scores(actual, values, q_model, history.values, season)
+        forecasts[name] = values
         median = q_model.index(0.5) if 0.5 in q_model else len(q_model) // 2
         for learned in _as_list((combinations or {}).get(name)):
-            member = baselines[learned.member]
+            member = fitted[learned.member]
             both = combine(values, member, learned.network_weight, median, learned.lower_width, learned.upper_width)
-            methods[f"{name}+{learned.member}"] = _scores(actual, both, q_model, history.values, season)
-    for name, point in baselines.items():
-        stacked = np.repeat(point[..., None], len(q_model), axis=-1)
-        methods[name] = _scores(actual, stacked, q_model, history.values, season)
-    return HoldoutReport(horizon, int(keep.sum()), methods, tuple(baselines))
+            forecasts[f"{name}+{learned.member}"] = both
+    return HoldoutForecasts(horizon, panel.season, keep, actual, history.values, q_model, forecasts, fitted)
 
 
 def _as_list(learned: Combination | Sequence[Combination] | None) -> list[Combination]:

@@ -104,7 +104,7 @@ def fine_tune_upload(upload_id: int) -> SalesHistoryUpload:
 
 
 def _fine_tune(upload_id: int) -> SalesHistoryUpload:
-    from ml_models.evaluation import evaluate_holdout
+    from ml_models.evaluation import holdout_forecasts
     from ml_models.exceptions import NoChampion
     from ml_models.tracking import load_champion, log_training_run, promote_if_better, registered_model_name
     from ml_models.training import fine_tune
@@ -120,7 +120,8 @@ def _fine_tune(upload_id: int) -> SalesHistoryUpload:
     name = registered_model_name(connection.schema_name, upload.module)
     with contextlib.suppress(NoChampion):
         models["champion"] = load_champion(name, tracking_uri).model
-    before = evaluate_holdout(panel, {"model": base.model}, horizon)
+    base_forecasts = holdout_forecasts(panel, {"model": base.model}, horizon)
+    before = base_forecasts.report()
     _report(upload_id, 15, "fine-tuning")
 
     def progress(percent: int, stage: str) -> None:
@@ -130,7 +131,7 @@ def _fine_tune(upload_id: int) -> SalesHistoryUpload:
     tuned = fine_tune(base.model, history, epochs=FINE_TUNE_EPOCHS, samples_per_epoch=FINE_TUNE_SAMPLES, progress=progress)
     _report(upload_id, 88, "evaluating")
     models["model"] = tuned.model
-    after = evaluate_holdout(panel, models, horizon)
+    after = holdout_forecasts(panel, models, horizon, baselines=base_forecasts.baselines).report()
     metrics = after.flat()
     if "champion" in after.methods:
         metrics["champion_wape"] = after.methods["champion"]["wape"]

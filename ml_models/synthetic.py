@@ -25,6 +25,7 @@ class VerticalProfile:
     zero_share: float  # share of days without any demand (intermittent items)
 
 
+PROMOTION_SHARE = 0.05  # of days on which a promotion starts
 PROFILES: dict[str, VerticalProfile] = {
     "core": VerticalProfile(1.15, 1.2, 1.3, 1.2, 1.4, -0.05, 0.1),
     "food": VerticalProfile(1.2, 1.3, 1.9, 1.3, 1.5, -0.1, 0.05),
@@ -67,7 +68,7 @@ def synthetic_panel(
     level = rng.lognormal(mean=2.5, sigma=1.0, size=(n_series, 1))
     trend = 1 + rng.normal(0, 0.15, size=(n_series, 1)) * np.linspace(0, 1, total)[None, :]
     annual = 1 + 0.15 * daily_calendar(all_days)[:, CALENDAR_COLUMNS.index("doy_sin")]
-    promo = (rng.random((n_series, total)) < 0.05).astype(np.float32)
+    promo = (rng.random((n_series, total)) < PROMOTION_SHARE).astype(np.float32)
     promo = np.maximum(promo, np.roll(promo, 1, axis=1))  # promotions last two days or more
     base_price = rng.uniform(5, 100, size=(n_series, 1))
     price = base_price * np.where(promo > 0, 0.85, 1.0)

@@ -9,9 +9,12 @@ P10/P50/P90 of demand. The offset keeps zero demand finite for intermittent seri
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-import torch
+
+if TYPE_CHECKING:  # torch is needed only by callers that hold tensors (explanations); importing it costs seconds
+    import torch
 
 LOG_OFFSET = 0.1
 
@@ -44,4 +47,4 @@ class DemandTransform:
         """The same inverse, differentiable (for attributions in demand units)."""
         if not self.log_space:
             return model_space
-        return torch.exp(model_space) - self.offset
+        return model_space.exp() - self.offset
