@@ -15,11 +15,14 @@ def webhook_endpoints() -> QuerySet[WebhookEndpoint]:
     return WebhookEndpoint.objects.order_by("pk")
 
 
-def webhook_deliveries(endpoint_id: int | None = None, status: str | None = None) -> QuerySet[WebhookDelivery]:
-    """Newest first, with the endpoint, the event and the attempt log loaded in a fixed number of queries."""
-    deliveries = WebhookDelivery.objects.select_related("endpoint", "event").prefetch_related(
-        Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("pk"))
-    )
+def webhook_deliveries(
+    endpoint_id: int | None = None, status: str | None = None, *, with_attempts: bool = True
+) -> QuerySet[WebhookDelivery]:
+    """Newest first, with the endpoint, the event and (unless `with_attempts` is off: a list that does not show
+    them) the attempt log loaded in a fixed number of queries."""
+    deliveries = WebhookDelivery.objects.select_related("endpoint", "event")
+    if with_attempts:
+        deliveries = deliveries.prefetch_related(Prefetch("attempt_log", queryset=WebhookAttempt.objects.order_by("pk")))
     if endpoint_id is not None:
         deliveries = deliveries.filter(endpoint_id=endpoint_id)
     if status:

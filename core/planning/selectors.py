@@ -19,6 +19,7 @@ from core.planning.models import (
     ForecastExplanation,
     ProposalState,
     ReplenishmentProposal,
+    ReplenishmentRun,
     SafetyStockAdjustment,
     ServiceLevelPolicy,
 )
@@ -126,6 +127,11 @@ def safety_stock_adjustments(*, in_force_from: date | None = None) -> QuerySet[S
     if in_force_from is not None:
         queryset = queryset.filter(ends_on__gte=in_force_from)
     return queryset.order_by("-starts_on", "-pk")
+
+
+def recent_runs() -> QuerySet[ReplenishmentRun]:
+    """Replenishment runs, newest first."""
+    return ReplenishmentRun.objects.order_by("-started_at", "-pk")
 
 
 def drafted_replenishment(item_ids: list[int], location_ids: list[int]) -> dict[tuple[int, int], Decimal]:

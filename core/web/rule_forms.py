@@ -145,9 +145,6 @@ class ConditionRowForm(forms.Form):
         choice_field(self, "field").choices = field_choices(language)
         choice_field(self, "op").choices = [(op, OPERATOR_LABELS[op]) for op in OPERATORS]
 
-    def is_blank(self) -> bool:
-        return not (self.cleaned_data.get("field") or "").strip()
-
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("field"):

@@ -16,7 +16,7 @@ from core.rules import approvals
 from core.rules.models import ApprovalRequest
 from core.web.decorators import require
 from core.web.views.common import actor, error_text, new_form_token, remember_token, run_action, token_seen
-from core.web.views.timeline import DETAIL_PAGES
+from core.web.views.timeline import document_url
 from tenants.accounts.roles import Permission
 
 PENDING_SHOWN = 100
@@ -43,9 +43,7 @@ def _rows(requests: list[ApprovalRequest]) -> list[ApprovalRow]:
     rows = []
     for request in requests:
         document = documents.get((request.subject_type, request.subject_id))
-        detail = DETAIL_PAGES.get(request.subject_type)
-        url = reverse(detail, args=[document.pk]) if detail and document is not None else ""
-        rows.append(ApprovalRow(request, document, url))
+        rows.append(ApprovalRow(request, document, document_url(request.subject_type, getattr(document, "pk", None))))
     return rows
 
 

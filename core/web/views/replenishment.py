@@ -18,20 +18,18 @@ from core.planning import selectors, services
 from core.planning.models import (
     OPEN_PROPOSAL_STATES,
     ProposalState,
-    ReplenishmentProposal,
-    ReplenishmentRun,
     SafetyStockAdjustment,
 )
 from core.rules.models import RuleVersion
 from core.web.decorators import require
 from core.web.views.common import actor, new_form_token, remember_token, run_action, token_seen
+from core.web.views.timeline import document_url
 from tenants.accounts.roles import Permission
 
 OPEN_SHOWN = 200
 DECIDED_SHOWN = 20
 RUNS_SHOWN = 5
 ADJUSTMENTS_SHOWN = 50
-DOCUMENT_PAGES = {"purchase_order": "web:po_detail", "transfer": "web:transfer_detail"}
 
 
 @dataclass(frozen=True)
@@ -49,11 +47,6 @@ def _adjustment_rows(rows: list[SafetyStockAdjustment]) -> list[AdjustmentRow]:
     return [AdjustmentRow(row, versions.get(row.rule_version_id or 0), row.starts_on <= today <= row.ends_on) for row in rows]
 
 
-def _document_url(proposal: ReplenishmentProposal) -> str:
-    page = DOCUMENT_PAGES.get(proposal.document_type or "")
-    return reverse(page, args=[proposal.document_id]) if page and proposal.document_id else ""
-
-
 @require(Permission.VIEW)
 def replenishment(request: HttpRequest) -> HttpResponse:
     decided = list(
@@ -61,8 +54,8 @@ def replenishment(request: HttpRequest) -> HttpResponse:
     )
     context = {
         "open": list(selectors.proposals(states=[s.value for s in OPEN_PROPOSAL_STATES])[:OPEN_SHOWN]),
-        "decided": [(proposal, _document_url(proposal)) for proposal in decided],
-        "runs": list(ReplenishmentRun.objects.order_by("-started_at", "-pk")[:RUNS_SHOWN]),
+        "decided": [(proposal, document_url(proposal.document_type, proposal.document_id)) for proposal in decided],
+        "runs": list(selectors.recent_runs()[:RUNS_SHOWN]),
         "adjustments": _adjustment_rows(
             list(selectors.safety_stock_adjustments(in_force_from=timezone.localdate())[:ADJUSTMENTS_SHOWN])
         ),

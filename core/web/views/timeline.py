@@ -18,6 +18,12 @@ DETAIL_PAGES = {
 }
 
 
+def document_url(subject_type: str | None, pk: int | None) -> str:
+    """The detail page of a document (purchase order, sales order, transfer, count); "" for anything else."""
+    detail = DETAIL_PAGES.get(subject_type or "")
+    return reverse(detail, args=[pk]) if detail and pk is not None else ""
+
+
 @require(Permission.VIEW)
 def timeline(request: HttpRequest, subject_type: str, pk: int) -> HttpResponse:
     model = document_model(subject_type)
@@ -30,11 +36,10 @@ def timeline(request: HttpRequest, subject_type: str, pk: int) -> HttpResponse:
     longest = max((step.duration.total_seconds() for step in data.steps), default=0) or 1
     # bar width in percent of the longest step, at least a sliver so every step stays visible
     bars = [{"step": step, "width": max(2.0, round(step.duration.total_seconds() / longest * 100, 1))} for step in data.steps]
-    detail = DETAIL_PAGES.get(subject_type)
     context = {
         "document": document,
         "timeline": data,
         "bars": bars,
-        "detail_url": reverse(detail, args=[pk]) if detail else "",
+        "detail_url": document_url(subject_type, pk),
     }
     return render(request, "web/timeline/timeline.html", context)

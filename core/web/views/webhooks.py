@@ -37,7 +37,7 @@ STATUS_LABELS = {
 
 
 def _page(request: HttpRequest, form: WebhookEndpointForm | None = None, **extra: Any) -> HttpResponse:
-    deliveries = selectors.webhook_deliveries()[:RECENT_DELIVERIES]
+    deliveries = selectors.webhook_deliveries(with_attempts=False)[:RECENT_DELIVERIES]
     context = {
         "endpoints": selectors.webhook_endpoints(),
         "deliveries": [{"delivery": d, "status_label": STATUS_LABELS.get(d.status, d.status)} for d in deliveries],

@@ -52,10 +52,6 @@ class ColdChainExcursionType(graphene.ObjectType):
         return SensorLoader.for_request(info).load(root.sensor_id)  # type: ignore[return-value]
 
     @staticmethod
-    def resolve_open(root: Excursion, info: Any) -> bool:
-        return root.open
-
-    @staticmethod
     def resolve_duration_seconds(root: Excursion, info: Any) -> int:
         return int(root.duration(timezone.now()).total_seconds())
 
