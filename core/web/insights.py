@@ -10,18 +10,19 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Sum
-from django.db.models.functions import Coalesce, TruncDate
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.catalog.models import Item
 from core.inventory import selectors as inventory
-from core.inventory.models import StockLevel, StockMove
+from core.inventory.models import StockLevel
 from core.locations.models import Location, LocationKind
 from core.logistics.models import TransferOrder
 from core.logistics.selectors import transfers
 from core.planning import selectors as planning
 from core.planning.health import WEIGHTS, HealthScore, inventory_health, rollup
 from core.planning.models import DemandForecast
+from core.signals.providers import PosVelocityProvider
 
 ZERO = Decimal("0")
 LIST_SIZE = 8
@@ -178,23 +179,6 @@ def _window(today: date) -> tuple[date, date]:
     return today - timedelta(days=CHART_PAST_DAYS), today + timedelta(days=CHART_FUTURE_DAYS + 1)
 
 
-def daily_sales(item_id: int, location_id: int, start: date, end: date) -> dict[date, Decimal]:
-    """Quantity sold from the location to customers per local day in [start, end) (the moves, not the orders)."""
-    rows = (
-        StockMove.objects.filter(
-            item_id=item_id,
-            from_location_id=location_id,
-            to_location__kind=LocationKind.CUSTOMER,
-            occurred_at__date__gte=start,
-            occurred_at__date__lt=end,
-        )
-        .annotate(day=TruncDate("occurred_at"))
-        .values("day")
-        .annotate(total=Sum("quantity"))
-    )
-    return {r["day"]: r["total"] for r in rows}
-
-
 def forecast_series(item_id: int, location_id: int, today: date | None = None) -> dict[str, Any]:
     """Chart data: for each day of the window the band of the latest forecast made on or before that day,
     and the actual sales up to today (None for days still ahead). Two queries."""
@@ -209,7 +193,8 @@ def forecast_series(item_id: int, location_id: int, today: date | None = None) -
     for day, made_on, p10, p50, p90, name, version in rows:
         if made_on <= day:  # a later run replaces an earlier one; a row made after its day is not a forecast
             bands[day] = (p10, p50, p90, f"{name} v{version}" if version else name)
-    actual = daily_sales(item_id, location_id, start, today + timedelta(days=1))
+    sold = PosVelocityProvider().values(item_id=item_id, location_id=location_id, start=start, end=today)
+    actual = {row.day: row.values["units"] for row in sold}
     days = [start + timedelta(days=i) for i in range((end - start).days)]
     return {
         "labels": [d.isoformat() for d in days],
