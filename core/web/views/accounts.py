@@ -26,10 +26,10 @@ from core.web.admin_forms import (
     UserCreateForm,
     add_service_errors,
     module_label,
-    reader_messages,
 )
 from core.web.decorators import require
 from core.web.invitations import send_invitation
+from core.web.views.common import change_and_redirect
 from tenants.accounts import selectors, services
 from tenants.accounts.models import ApiKey, User
 from tenants.accounts.roles import Permission, Role, can_assign_role
@@ -100,14 +100,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 def _account_change(request: HttpRequest, call: Any, success: str) -> HttpResponse:
-    try:
-        call()
-    except ValidationError as error:
-        for text in reader_messages(error):
-            messages.error(request, text)
-    else:
-        messages.success(request, success)
-    return HttpResponseRedirect(reverse("web:user_list"))
+    return change_and_redirect(request, call, success, reverse("web:user_list"))
 
 
 @require_POST
@@ -184,14 +177,12 @@ def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     key = ApiKey.objects.filter(pk=pk).first()
     if key is None:
         raise Http404("No such key.")
-    try:
-        services.revoke_api_key(request.user, key)  # type: ignore[arg-type]
-    except ValidationError as error:
-        for text in reader_messages(error):
-            messages.error(request, text)
-    else:
-        messages.success(request, _("Key “%(name)s” revoked: it no longer works.") % {"name": key.name})
-    return HttpResponseRedirect(reverse("web:api_key_list"))
+    return change_and_redirect(
+        request,
+        lambda: services.revoke_api_key(request.user, key),  # type: ignore[arg-type]
+        _("Key “%(name)s” revoked: it no longer works.") % {"name": key.name},
+        reverse("web:api_key_list"),
+    )
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):

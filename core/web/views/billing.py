@@ -17,6 +17,7 @@ from core.modules import registry
 from core.web.admin_forms import module_label, reader_messages
 from core.web.decorators import require
 from core.web.views.accounts import admin_page
+from core.web.views.common import change_and_redirect
 from tenants.accounts.roles import Permission, role_has
 
 STATUS_LABELS = {
@@ -55,15 +56,13 @@ def billing_page(request: HttpRequest) -> HttpResponse:
 def billing_modules(request: HttpRequest) -> HttpResponse:
     """One button per module posts `enable=<code>` or `disable=<code>`."""
     enable, disable = request.POST.getlist("enable"), request.POST.getlist("disable")
-    try:
-        subscriptions.change_modules(request.tenant, enable=enable, disable=disable)  # type: ignore[attr-defined]
-    except ValidationError as error:
-        for text in reader_messages(error):
-            messages.error(request, text)
-    else:
-        names = ", ".join(module_label(code) for code in [*enable, *disable])
-        messages.success(request, (_("Enabled: %(names)s.") if enable else _("Switched off: %(names)s.")) % {"names": names})
-    return HttpResponseRedirect(reverse("web:billing"))
+    names = ", ".join(module_label(code) for code in [*enable, *disable])
+    return change_and_redirect(
+        request,
+        lambda: subscriptions.change_modules(request.tenant, enable=enable, disable=disable),  # type: ignore[attr-defined]
+        (_("Enabled: %(names)s.") if enable else _("Switched off: %(names)s.")) % {"names": names},
+        reverse("web:billing"),
+    )
 
 
 @require_POST

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from core.access import Actor, actor_from_request
 from core.graphql.errors import DomainError, run_after_rollback
+from core.web.admin_forms import reader_messages
 from tenants.accounts.roles import Permission
 
 T = TypeVar("T")
@@ -94,6 +95,19 @@ def run_action(request: HttpRequest, call: Callable[[], T], success: str) -> T |
         return None
     messages.success(request, success)
     return result
+
+
+def change_and_redirect(request: HttpRequest, call: Callable[[], object], success: str, target: str) -> HttpResponse:
+    """Call a settings service that refuses with ValidationError: queue its messages in the reader's words, or
+    `success`; then redirect to `target` either way."""
+    try:
+        call()
+    except ValidationError as error:
+        for text in reader_messages(error):
+            messages.error(request, text)
+    else:
+        messages.success(request, success)
+    return HttpResponseRedirect(target)
 
 
 def create_once(
