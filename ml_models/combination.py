@@ -102,7 +102,7 @@ def fit_combinations(
 def _fit_member(
     model: DemandNet, actual: np.ndarray, network: np.ndarray, statistical: np.ndarray, criterion: str | None, member: str
 ) -> Combination:
-    median = _median_index(model)
+    median = model.config.median_index
     scores = {w: wape(actual, combine(network, statistical, w, median)[..., median]) for w in WEIGHT_GRID}
     weight = min(scores, key=lambda w: (scores[w], -w))
     if criterion is None:
@@ -151,13 +151,8 @@ def combined_forecast(model: DemandNet, history: DemandPanel, combination: Combi
         result.values.astype(float),
         statistical,
         combination.network_weight,
-        _median_index(model),
+        model.config.median_index,
         combination.lower_width,
         combination.upper_width,
     )
     return Forecast(result.keys, result.dates, result.quantiles, values.astype(np.float32))
-
-
-def _median_index(model: DemandNet) -> int:
-    quantiles = list(model.config.quantiles)
-    return quantiles.index(0.5) if 0.5 in quantiles else len(quantiles) // 2

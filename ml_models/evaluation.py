@@ -120,7 +120,7 @@ def holdout_forecasts(
         q_model = result.quantiles
         values = result.values[:, :horizon].astype(float)
         forecasts[name] = values
-        median = q_model.index(0.5) if 0.5 in q_model else len(q_model) // 2
+        median = model.config.median_index
         for learned in _as_list((combinations or {}).get(name)):
             member = fitted[learned.member]
             both = combine(values, member, learned.network_weight, median, learned.lower_width, learned.upper_width)

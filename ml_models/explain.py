@@ -29,7 +29,7 @@ def explain(model: DemandNet, panel: DemandPanel, steps: int = 32) -> list[dict[
     x, scale = torch.from_numpy(x_np), torch.from_numpy(scale_np)
     # The series' own average (scaled demand 1) as the network sees it, on the log scale if it uses one.
     ref = _reference(x, config.n_lags, float(config.transform.forward(np.ones(1))[0]))
-    p50 = list(config.quantiles).index(0.5) if 0.5 in config.quantiles else len(config.quantiles) // 2
+    p50 = config.median_index
     model.eval()
 
     def total(inputs: torch.Tensor) -> torch.Tensor:

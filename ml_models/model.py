@@ -62,6 +62,11 @@ class ModelConfig:
         return cls(**{**base, **overrides})  # type: ignore[arg-type]
 
     @property
+    def median_index(self) -> int:
+        """Where P50 sits among the quantiles (the middle one when 0.5 is not among them)."""
+        return self.quantiles.index(0.5) if 0.5 in self.quantiles else len(self.quantiles) // 2
+
+    @property
     def layout(self) -> FeatureLayout:
         return FeatureLayout(self.n_lags, self.horizon)
 

@@ -30,7 +30,6 @@ __all__ = [
     "delete_tenant",
     "provision_tenant",
     "reset_template_check",
-    "slug_is_available",
     "template_missing_migrations",
     "validate_slug",
 ]
@@ -118,15 +117,6 @@ def validate_slug(slug: str) -> str:
     if Tenant.objects.filter(slug=slug).exists() or Domain.objects.filter(domain=tenant_host(slug)).exists():
         raise ValidationError({"slug": ValidationError(f"“{slug}” is already taken.", code="taken")})
     return slug
-
-
-def slug_is_available(slug: str) -> tuple[bool, str]:
-    """For the live availability check on the signup form: (available, reason)."""
-    try:
-        validate_slug(slug)
-    except ValidationError as error:
-        return False, " ".join(error.message_dict.get("slug", error.messages))
-    return True, ""
 
 
 def _validate_request(req: ProvisionRequest) -> ProvisionRequest:

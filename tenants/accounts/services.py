@@ -45,6 +45,12 @@ def _parse_role(role: Role | str) -> Role:
         raise ValidationError({"role": ValidationError(f"Unknown role {role!r}.", code=AccountErrorCode.INVALID.value)}) from None
 
 
+def starting_password(*, invited: bool) -> str:
+    """A random first password for a user added without one: shown once to the admin who hands it over, or, for
+    an invited person, never shown at all (the emailed link replaces it), hence longer."""
+    return secrets.token_urlsafe(24 if invited else 12)
+
+
 @transaction.atomic
 def create_user(
     email: str,

@@ -5,7 +5,6 @@ made them, and never stored in clear or put in the session; those responses are 
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -77,8 +76,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _users_page(request, form)
     invite = form.cleaned_data["invite"]
-    # An invited person's starting password is random and never shown: the emailed link replaces it.
-    password = form.cleaned_data["password"] or secrets.token_urlsafe(24 if invite else 12)
+    password = form.cleaned_data["password"] or services.starting_password(invited=invite)
     try:
         user = services.create_user(
             form.cleaned_data["email"],
