@@ -28,11 +28,71 @@ class NavEntry:
 
 @dataclass(frozen=True)
 class MLSpec:
-    """A fine-tunable model a module ships, registered as `<schema>.<module>.<kind>`."""
+    """A fine-tunable model a module ships, registered per tenant as `t<tenant id>.<module>.<kind>`.
+
+    `kind` is "demand" (the module's demand model, fine-tuned on the tenant's demand history), "loss"
+    (spoilage/waste) or "lead_time". `base_data` builds the base model's training data when called (no
+    arguments; it must not touch tenant tables); `features` names the known-future and signal inputs the
+    model reads; `profile` carries the synthetic generator's settings for the module's base series.
+    """
 
     kind: str
     description: str = ""
+    base_data: Callable[[], Any] | None = None
+    features: tuple[str, ...] = ()
+    profile: dict[str, Any] = field(default_factory=dict)
     options: dict[str, Any] = field(default_factory=dict)
+
+
+ModelSpec = MLSpec  # the contract's name; MLSpec stays for existing imports
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """A job Celery beat runs on a schedule. `task` is the Celery task object itself (no dotted strings).
+
+    `per_tenant=True` runs it once per tenant schema through `core.tasks.dispatch_to_tenants` (only for
+    tenants entitled to the owning module); False runs it once in the public schema.
+    `schedule` is seconds or a `celery.schedules.crontab`.
+    """
+
+    name: str
+    task: Any
+    schedule: Any
+    per_tenant: bool = True
+
+
+@dataclass(frozen=True)
+class TransitionHookSpec:
+    """A document-transition hook (see core/events/pipeline.py): returns True (handled), False (fall
+    through) or raises ValidationError (veto). `subject_types` limits it to some documents."""
+
+    fn: Callable[..., bool | None]
+    subject_types: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PositionSourceSpec:
+    """An inventory-position source (see core/inventory/position.py):
+    `fn(item_ids, location_ids) -> {(item_id, location_id): Decimal}`, one query for many pairs."""
+
+    name: str
+    fn: Callable[[list[int], list[int]], Any]
+
+
+@dataclass(frozen=True)
+class OnboardingStep:
+    """One step of the dashboard's onboarding checklist. `is_done()` runs in the tenant's schema."""
+
+    key: str
+    label_zh: str
+    label_en: str
+    url_name: str
+    is_done: Callable[[], bool]
+    order: int = 100
+
+    def label(self, language: str) -> str:
+        return self.label_en if language.startswith("en") else self.label_zh
 
 
 # The currencies modules are priced in (ModuleConfig.monthly_price_*); the first is the home currency.
@@ -56,9 +116,15 @@ class ModuleConfig(AppConfig):
     graphql_queries: Sequence[type] = ()
     graphql_mutations: Sequence[type] = ()
     rules: Sequence[dict[str, Any]] = ()  # the rule pack, loaded when the module is enabled
-    ml_specs: Sequence[MLSpec] = ()
+    ml_specs: Sequence[MLSpec] = ()  # model specs: the demand model and, where it applies, loss / lead time
+    periodic_jobs: Sequence[PeriodicJob] = ()
+    transition_hooks: Sequence[TransitionHookSpec] = ()
+    event_consumers: Sequence[Callable[..., None]] = ()  # outbox consumers: fn(DomainEvent), idempotent
+    position_sources: Sequence[PositionSourceSpec] = ()
+    onboarding_steps: Sequence[OnboardingStep] = ()
     demo_data: Callable[..., None] | None = None  # builds the module's demo data in the current schema
     nav: Sequence[NavEntry] = ()
+    # Pages: a module's `urls.py` (app_name = its label) is mounted at /<code>/ when it exists.
 
     def monthly_price(self, currency: str) -> int:
         """The whole monthly price in `currency` (one of CURRENCIES)."""
