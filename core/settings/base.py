@@ -110,6 +110,8 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_LIMIT_SET_CALLS = True
 # Spare schemas cloned ahead of time, so signup renames one instead of waiting seconds for a clone.
 TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 2)
+# `migrate` runs the stale tenant schemas in this many forked processes (one connection each).
+TENANT_MIGRATE_PROCESSES = env_int("TENANT_MIGRATE_PROCESSES", 2)
 PUBLIC_SCHEMA_NAME = "public"
 PUBLIC_SCHEMA_URLCONF = "core.urls_public"
 ROOT_URLCONF = "core.urls_tenant"
