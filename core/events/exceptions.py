@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 
-from core.graphql.errors import DomainError
+from core.errors import DomainError
 
 
 class EventsErrorCode(StrEnum):

@@ -28,11 +28,11 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from core.errors import run_after_rollback
 from core.events.documents import StatefulDocument
 from core.events.exceptions import InvalidTransition, TransitionVetoed
 from core.events.models import DomainEvent
 from core.events.services import record_event
-from core.graphql.errors import run_after_rollback
 
 TransitionHook = Callable[[Any, str, str, str], bool | None]
 Doc = TypeVar("Doc", bound=models.Model)

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from core.catalog.models import Category, Item
 from core.catalog.services import create_item, get_or_create_unit
-from core.graphql.errors import DomainError
+from core.errors import DomainError
 from core.imports.exceptions import ImportErrorCode, UnreadableFile
 from core.imports.models import ImportJob, ImportStatus
 from core.imports.readers import Row, read_table
