@@ -15,8 +15,7 @@ from core.catalog.models import Item
 from core.counts.exceptions import InvalidLocation, InvalidQuantity, InvalidReason, UncountedLines, UnknownItem
 from core.counts.models import AdjustmentReason, CycleCount, CycleCountLine
 from core.counts.models import CycleCountState as C
-from core.events.exceptions import InvalidTransition
-from core.events.pipeline import record_document_created, transition
+from core.events.pipeline import record_document_created, require_state, transition
 from core.inventory.models import StockLevel
 from core.inventory.services import MoveLine, post_moves
 from core.locations.models import Location, LocationKind
@@ -88,8 +87,7 @@ def record_count(line: CycleCountLine, counted_quantity: Decimal, *, actor: Acto
     starting the count and counting this line is then not mistaken for a difference, and the adjustment
     (counted − system) still lands right on whatever moves after."""
     count = CycleCount.objects.select_for_update().get(pk=line.cycle_count_id)
-    if count.state != C.COUNTING:
-        raise InvalidTransition(CycleCount.SUBJECT_TYPE, count.state, "counted", CycleCount.TRANSITIONS.get(count.state, ()))
+    require_state(count, C.COUNTING, action="record a count")
     if counted_quantity < 0:
         raise InvalidQuantity("A counted quantity cannot be negative.")
     if reason and reason not in AdjustmentReason.values:
@@ -126,8 +124,7 @@ def complete_cycle_count(count: CycleCount, *, actor: Actor | str) -> CycleCount
     locked = CycleCount.objects.select_for_update().get(pk=count.pk)
     for field in CycleCount._meta.concrete_fields:
         setattr(count, field.attname, getattr(locked, field.attname))
-    if count.state != C.COUNTING:
-        raise InvalidTransition(CycleCount.SUBJECT_TYPE, count.state, C.COMPLETED, CycleCount.TRANSITIONS.get(count.state, ()))
+    require_state(count, C.COUNTING, action="complete")
     lines = list(count.lines.order_by("pk"))
     uncounted = [line.pk for line in lines if line.counted_quantity is None]
     if uncounted:

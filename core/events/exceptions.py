@@ -34,6 +34,24 @@ class InvalidTransition(DomainError):
         )
 
 
+class ActionNotAllowed(InvalidTransition):
+    """A service action (allocate, record a count, take a return) refused in the document's current state.
+
+    Raised by `pipeline.require_state`: same code and field as InvalidTransition, so callers that branch on
+    INVALID_TRANSITION keep working; `allowed` here lists the states in which the action is possible.
+    """
+
+    def __init__(self, subject_type: str, from_state: str, action: str, allowed_in: tuple[str, ...]) -> None:
+        DomainError.__init__(
+            self, f"A {subject_type} in state '{from_state}' cannot {action}. Possible in: {', '.join(allowed_in)}."
+        )
+        self.subject_type = subject_type
+        self.from_state = from_state
+        self.to_state = ""
+        self.action = action
+        self.allowed = allowed_in
+
+
 class TransitionVetoed(DomainError):
     """A transition hook (a rule or a vertical module) refused the transition; nothing was changed.
 
