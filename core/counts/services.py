@@ -43,7 +43,7 @@ def create_cycle_count(
         levels = levels.filter(item_id__in=wanted)
     else:
         levels = levels.exclude(on_hand=0)
-    keys = set(levels.values_list("item_id", "lot_id"))
+    keys: set[tuple[int, int | None]] = set(levels.values_list("item_id", "lot_id"))
     for item_id in wanted or ():
         if not any(key[0] == item_id for key in keys):
             keys.add((item_id, None))  # nothing on the books: counting it may still find stock
@@ -65,7 +65,7 @@ def start_counting(count: CycleCount, *, actor: Actor | str) -> CycleCount:
     """Freeze the book quantity of every line; the count then measures against this snapshot."""
     transition(count, C.COUNTING, actor=actor_label(actor))
     lines = list(count.lines.select_for_update().order_by("pk"))
-    on_hand = {
+    on_hand: dict[tuple[int, int | None], Decimal] = {
         (row["item_id"], row["lot_id"]): row["on_hand"]
         for row in StockLevel.objects.filter(location_id=count.location_id, item_id__in={line.item_id for line in lines}).values(
             "item_id", "lot_id", "on_hand"
@@ -94,7 +94,8 @@ def record_count(line: CycleCountLine, counted_quantity: Decimal, *, actor: Acto
         raise InvalidReason(f"Unknown reason {reason}; use one of {', '.join(AdjustmentReason.values)}.")
     line = CycleCountLine.objects.select_for_update().get(pk=line.pk)
     book = (
-        StockLevel.objects.filter(item_id=line.item_id, location_id=count.location_id, lot_id=line.lot_id)
+        # lot_id=None matches the level without a lot (IS NULL); the stubs want a non-null value for `=`
+        StockLevel.objects.filter(item_id=line.item_id, location_id=count.location_id, lot_id=line.lot_id)  # type: ignore[misc]
         .values_list("on_hand", flat=True)
         .first()
     )

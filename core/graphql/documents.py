@@ -19,8 +19,16 @@ from django.db import models
 from core.access import actor_from_request
 from core.catalog.graphql.dataloaders import ItemLoader
 from core.catalog.graphql.types import ItemType
+from core.catalog.models import Item
 from core.graphql.base import BaseMutation
 from core.graphql.lookups import object_by_id
+
+
+def _line_item(line: Any, info: Any) -> Item:
+    item = ItemLoader.for_request(info).load(line.item_id)
+    if not isinstance(item, Item):  # item is a protected foreign key: the row exists
+        raise LookupError(f"Item {line.item_id} of a document line is missing.")
+    return item
 
 
 class DocumentLineResolvers:
@@ -36,11 +44,11 @@ class DocumentLineResolvers:
 
     @staticmethod
     def resolve_sku(root: Any, info: Any) -> str:
-        return ItemLoader.for_request(info).load(root.item_id).sku
+        return _line_item(root, info).sku
 
     @staticmethod
     def resolve_item_name(root: Any, info: Any) -> str:
-        return ItemLoader.for_request(info).load(root.item_id).name_zh
+        return _line_item(root, info).name_zh
 
     @staticmethod
     def resolve_lot_id(root: Any, info: Any) -> int | None:

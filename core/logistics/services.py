@@ -147,15 +147,16 @@ def receive_transfer(
     require_state(transfer, T.SHIPPED, action="receive")
     lines = {line.pk: line for line in transfer.lines.order_by("pk")}
     counted: Mapping[int, ReceivedLineInput] = {entry.line_id: entry for entry in received or ()}
-    for line_id, entry in counted.items():
+    for line_id, given in counted.items():
         if line_id not in lines:
             raise UnknownTransferLine(f"Line {line_id} is not on {transfer.number}.")
-        if entry.quantity < 0:
+        if given.quantity < 0:
             raise InvalidQuantity("A received quantity cannot be negative.")
-        if entry.reason and entry.reason not in DiscrepancyReason.values:
-            raise InvalidQuantity(f"Unknown discrepancy reason {entry.reason}.", field="reason")
+        if given.reason and given.reason not in DiscrepancyReason.values:
+            raise InvalidQuantity(f"Unknown discrepancy reason {given.reason}.", field="reason")
     loss = get_virtual_location(LocationKind.INVENTORY_LOSS)
     transit_id = transfer.transit_location_id
+    assert transit_id is not None, "shipping a transfer creates its transit location"
     moves: list[MoveLine] = []
     discrepancies: list[TransferDiscrepancy] = []
     for line in lines.values():
@@ -202,7 +203,7 @@ def receive_transfer(
     return transition(transfer, T.RECEIVED, actor=actor_label(actor), payload=payload)
 
 
-def _move(line: TransferLine, from_id: int | None, to_id: int, quantity: Decimal) -> MoveLine:
+def _move(line: TransferLine, from_id: int, to_id: int, quantity: Decimal) -> MoveLine:
     return MoveLine(item_id=line.item_id, from_location_id=from_id, to_location_id=to_id, quantity=quantity, lot_id=line.lot_id)
 
 

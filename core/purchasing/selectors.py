@@ -65,7 +65,7 @@ def open_purchase_quantities(
     )
     rows = lines.values("item_id", "purchase_order__destination_id").annotate(open=Sum(open_base))
     return {
-        (row["item_id"], row["purchase_order__destination_id"]): Decimal(row["open"]).quantize(QUANTITY_PLACES)
+        (row["item_id"], destination): Decimal(row["open"]).quantize(QUANTITY_PLACES)
         for row in rows
-        if row["open"]
+        if row["open"] and (destination := row["purchase_order__destination_id"]) is not None
     }

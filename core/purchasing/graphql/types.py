@@ -9,6 +9,7 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from core.catalog.graphql.types import ItemType, UnitType
+from core.catalog.models import Unit
 from core.graphql.connections import CountedConnection
 from core.graphql.documents import DocumentLineResolvers
 from core.locations.graphql.types import LocationType
@@ -40,7 +41,8 @@ class PurchaseOrderLineType(DocumentLineResolvers, DjangoObjectType):
 
     @staticmethod
     def resolve_unit_code(root: PurchaseOrderLine, info: Any) -> str:
-        return UnitLoader.for_request(info).load(root.unit_id).code
+        unit = UnitLoader.for_request(info).load(root.unit_id)
+        return unit.code if isinstance(unit, Unit) else ""
 
     @staticmethod
     def resolve_open_quantity(root: PurchaseOrderLine, info: Any) -> Decimal:
