@@ -34,8 +34,11 @@ class CoreConfig(ModuleConfig):
         # Imported here: GraphQL types need the models, which are not loaded when apps.py is.
         from core.graphql.accounts import AccountMutations, AccountQueries
         from core.graphql.core_queries import CoreQueries
+        from core.planning.graphql.dashboard import DashboardQueries
 
-        self.graphql_queries = (CoreQueries, AccountQueries)
+        # DashboardQueries first: the root type lists the first class's fields last, so the schema prints the
+        # dashboard's new types after every existing one (schema.graphql only grows at the end).
+        self.graphql_queries = (DashboardQueries, CoreQueries, AccountQueries)
         self.graphql_mutations = (AccountMutations,)
 
         from core.demo import build_core_demo

@@ -157,7 +157,7 @@ def _demo_documents(main, store_a) -> None:
     )
     submit_purchase_order(soy, actor=ACTOR)
     send_purchase_order(soy, actor=ACTOR)
-    first_line = soy.lines.order_by("pk").first()
+    first_line = soy.lines.order_by("pk")[0]
     receive_purchase_order(soy, [ReceiptLineInput(first_line.pk, Decimal("120"))], actor=ACTOR, reference="demo-soy-1")
 
     # Store replenishment on its way (在途): visible in the store's inventory position.

@@ -56,7 +56,9 @@ def stop(pgdata: Path) -> bool:
         return False
     # The server runs as the pgserver user when we are root; pg_ctl must run as the same user.
     user = "pgserver" if os.geteuid() == 0 else None
-    _commands.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=60)
+    _commands.pg_ctl(  # type: ignore[attr-defined]  # pgserver generates its command wrappers at import
+        ["-w", "-m", "fast", "stop"], pgdata=pgdata, user=user, timeout=60
+    )
     return True
 
 

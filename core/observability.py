@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sentry_sdk.types import Event, Hint
 
 logger = logging.getLogger(__name__)
 
@@ -38,7 +41,7 @@ def init_sentry(dsn: str, environment: str) -> bool:
     return True
 
 
-def _tag_tenant(event: dict[str, Any], hint: dict[str, Any]) -> dict[str, Any]:
+def _tag_tenant(event: Event, hint: Hint) -> Event:
     """Tag the event with the schema active on the database connection when it happened."""
     from django.db import connection
 

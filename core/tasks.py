@@ -6,11 +6,12 @@ import logging
 from typing import Any
 
 from celery import Task
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django_tenants.utils import get_tenant_model, schema_context
 
 from core.celery import app
+from tenants.schemas import current_schema
 
 logger = logging.getLogger(__name__)
 
@@ -21,7 +22,7 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     The schema is read now, at enqueue time, and carried in the message, so the worker runs the task
     in the tenant that asked for it even if the connection moves on before commit.
     """
-    schema = connection.schema_name
+    schema = current_schema()
 
     def send() -> None:
         with schema_context(schema):
@@ -45,7 +46,7 @@ def dispatch_to_tenants(task_name: str, *args: Any, **kwargs: Any) -> int:
 @app.task(name="core.tasks.heartbeat")
 def heartbeat() -> dict[str, str]:
     """A trivial per-tenant job: proves the dispatcher and the schema switch work in a live worker."""
-    return {"schema": connection.schema_name, "at": timezone.now().isoformat()}
+    return {"schema": current_schema(), "at": timezone.now().isoformat()}
 
 
 @app.task(name="core.tasks.clear_expired_sessions")

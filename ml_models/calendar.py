@@ -73,8 +73,8 @@ def festival_dates(year: int) -> dict[str, date]:
         for key, label in STATUTORY_FESTIVALS.items():
             if key not in found and name.startswith(label) and "observed" not in name:
                 found[key] = day
-    for key, (month, day) in SHOPPING_FESTIVALS.items():
-        found[key] = date(year, month, day)
+    for key, (month, day_of_month) in SHOPPING_FESTIVALS.items():
+        found[key] = date(year, month, day_of_month)
     return found
 
 

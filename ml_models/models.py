@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 
-QTY = {"max_digits": 18, "decimal_places": 4}
+QTY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 
 
 class UploadStatus(models.TextChoices):

@@ -9,11 +9,12 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Max, Sum
 from django.utils import timezone
 
 from ml_models.models import SalesHistoryRow, SalesHistoryUpload, UploadStatus
+from tenants.schemas import current_schema
 
 if TYPE_CHECKING:  # torch-side and planning imports stay lazy at run time
     from core.planning.models import ForecastExplanation
@@ -117,7 +118,7 @@ def _fine_tune(upload_id: int) -> SalesHistoryUpload:
     panel = sales_panel(upload_id)
     horizon = base.model.config.horizon
     models = {"model": base.model}
-    name = registered_model_name(connection.schema_name, upload.module)
+    name = registered_model_name(current_schema(), upload.module)
     with contextlib.suppress(NoChampion):
         models["champion"] = load_champion(name, tracking_uri).model
     base_forecasts = holdout_forecasts(panel, {"model": base.model}, horizon)
@@ -141,7 +142,7 @@ def _fine_tune(upload_id: int) -> SalesHistoryUpload:
         name,
         metrics,
         params={"upload_id": upload_id, "base_model": f"{base.name}/{base.version}", "n_series": len(panel.keys)},
-        tags={"kind": "fine_tune", "module": upload.module, "schema": connection.schema_name},
+        tags={"kind": "fine_tune", "module": upload.module, "schema": current_schema()},
         report={"before": before.methods, "after": after.methods, "best_baseline": after.best_baseline},
         tracking_uri=tracking_uri,
     )
@@ -173,7 +174,7 @@ def _forecast_model(module: str, tracking_uri: str):
     from ml_models.exceptions import NoChampion
     from ml_models.tracking import load_champion, registered_model_name
 
-    for schema in (connection.schema_name, BASE_SCHEMA):
+    for schema in (current_schema(), BASE_SCHEMA):
         with contextlib.suppress(NoChampion):
             return load_champion(registered_model_name(schema, module), tracking_uri)
     return None

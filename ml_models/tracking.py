@@ -181,6 +181,8 @@ def _champion_wape(client: MlflowClient, name: str, current: str, holdout_metric
     if "champion_wape" in holdout_metrics:
         return float(holdout_metrics["champion_wape"])
     run_id = client.get_model_version(name, current).run_id
+    if run_id is None:  # a version registered without a run has no holdout figure to beat
+        return math.inf
     return float(client.get_run(run_id).data.metrics.get("wape", math.inf))
 
 
@@ -211,11 +213,11 @@ def load_version(name: str, version: str, tracking_uri: str | None = None) -> Lo
     mv = client.get_model_version(name, version)
     with _download(f"models:/{name}/{version}", uri) as path:
         state = torch.load(path / "extra_files" / STATE_FILE, weights_only=True)
-        config = ModelConfig.from_dict(Model.load(str(path)).metadata["demand_config"])
+        config = ModelConfig.from_dict((Model.load(str(path)).metadata or {})["demand_config"])
     model = DemandNet(config)
     model.load_state_dict(state["state_dict"])
     model.eval()
-    return LoadedModel(model, name, str(mv.version), mv.run_id)
+    return LoadedModel(model, name, str(mv.version), mv.run_id or "")
 
 
 def load_champion(name: str, tracking_uri: str | None = None) -> LoadedModel:

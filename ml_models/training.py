@@ -108,7 +108,7 @@ def _val_loss(
     model: DemandNet, feats: WindowFeatures, val: tuple[np.ndarray, np.ndarray], q: torch.Tensor, volume_weight: float = 0.0
 ) -> float:
     model.eval()
-    total, count = 0.0, 0
+    total, count = 0.0, 0.0
     with torch.no_grad():
         for start in range(0, val[0].size, 8192):
             x, y, w = _batch(feats, val[0][start : start + 8192], val[1][start : start + 8192], volume_weight)

@@ -14,12 +14,13 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from django.db import connection, transaction
+from django.db import transaction
 
 from core.access import Actor, actor_label
 from core.catalog.models import Item
 from core.locations.models import Location
 from ml_models.models import SalesHistoryRow, SalesHistoryUpload, UploadStatus
+from tenants.schemas import current_schema
 
 REQUIRED_COLUMNS = ("date", "sku", "location", "quantity")
 OPTIONAL_COLUMNS = ("price", "promo")
@@ -198,6 +199,6 @@ def upload_sales_history(data: bytes, filename: str, actor: Actor | str, module:
             batch_size=2000,
         )
         # Stored last, inside the transaction: a storage failure leaves no rows behind.
-        record.storage_key = storages["default"].save(upload_key(connection.schema_name, filename), ContentFile(data))
+        record.storage_key = storages["default"].save(upload_key(current_schema(), filename), ContentFile(data))
         record.save(update_fields=["storage_key", "updated_at"])
     return record

@@ -12,10 +12,11 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.validators import validate_email
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context, schema_exists
 
 from tenants.models import Domain, Tenant
+from tenants.schemas import use_public_schema
 from tenants.template import (
     StaleTemplateError,
     claim_spare_schema,
@@ -171,7 +172,7 @@ def provision_tenant(
     StaleTemplateError when `migrate` has not brought the template up to date.
     """
     req = _validate_request(ProvisionRequest(name, slug, owner_email, password, tuple(modules), language))
-    connection.set_schema_to_public()
+    use_public_schema()
     ensure_template_is_current()
     from billing.services import start_local_trial
     from tenants.accounts.models import User
@@ -218,7 +219,7 @@ def delete_tenant(tenant: Tenant) -> None:
 
     prefix = tenant_file_prefix(tenant)
     # django-tenants refuses to delete a tenant from another tenant's schema.
-    connection.set_schema_to_public()
+    use_public_schema()
     with transaction.atomic():
         tenant.delete(force_drop=True)
     # Outside the transaction: files cannot be rolled back, so they go only once the rows are gone.

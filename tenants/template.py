@@ -19,6 +19,7 @@ from django_tenants.utils import schema_exists
 
 from tenants.clone import clone_schema_fast
 from tenants.models import SpareSchema
+from tenants.schemas import use_public_schema
 
 # pg-clone-schema (the fallback clone) drops and recreates its helper functions in `public` on every
 # call; two clones at once would fight over them, so every clone holds this transaction-level lock.
@@ -166,7 +167,7 @@ def drop_spares(stale_only: bool = True) -> int:
 def fill_pool(size: int | None = None) -> int:
     """Drop stale spares, then clone until `size` current spares wait; returns how many were cloned."""
     size = settings.TENANT_SPARE_SCHEMAS if size is None else size
-    connection.set_schema_to_public()
+    use_public_schema()
     ensure_template_is_current()
     drop_spares(stale_only=True)
     cloned = 0

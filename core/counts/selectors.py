@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, QuerySet
 
 from core.counts.models import CycleCount, CycleCountLine, CycleCountState
+from core.events.documents import document_list
 
 ORDERINGS = {
     "created": ("created_at", "pk"),
@@ -28,16 +29,15 @@ def cycle_counts(
     created_to: datetime | None = None,
     ordering: str = "-created",
 ) -> QuerySet[CycleCount]:
-    queryset = CycleCount.objects.all()
-    if states:
-        queryset = queryset.filter(state__in=list(states))
-    if location_id is not None:
-        queryset = queryset.filter(location_id=location_id)
-    if created_from is not None:
-        queryset = queryset.filter(created_at__gte=created_from)
-    if created_to is not None:
-        queryset = queryset.filter(created_at__lt=created_to)
-    return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS["-created"]))
+    return document_list(
+        CycleCount.objects.all(),
+        ORDERINGS,
+        states=states,
+        created_from=created_from,
+        created_to=created_to,
+        ordering=ordering,
+        location_id=location_id,
+    )
 
 
 def inventory_record_accuracy(

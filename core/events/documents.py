@@ -6,12 +6,18 @@ re-exports it.
 
 from __future__ import annotations
 
-from typing import ClassVar, TypeVar
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any, ClassVar, TypeVar
 
 from django.db import models
+from django.db.models import QuerySet
 from django.utils import timezone
 
 D = TypeVar("D", bound=models.Model)
+M = TypeVar("M", bound=models.Model)
+
+DEFAULT_ORDERING = "-created"
 
 
 class StatefulDocument(models.Model):
@@ -45,3 +51,28 @@ def lock_document(doc: D) -> D:
     for field in type(doc)._meta.concrete_fields:
         setattr(doc, field.attname, getattr(locked, field.attname))
     return doc
+
+
+def document_list(
+    queryset: QuerySet[M],
+    orderings: Mapping[str, tuple[str, ...]],
+    *,
+    states: Iterable[str] | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    ordering: str = DEFAULT_ORDERING,
+    **equal_to: Any,
+) -> QuerySet[M]:
+    """The list filter every document list shares: states, a created-at window [from, to), equality filters
+    (`supplier_id=3`; None means "any") and an ordering key from `orderings` (unknown keys fall back to
+    newest first). A selector passes only what differs: its queryset, its orderings and its own columns."""
+    if states:
+        queryset = queryset.filter(state__in=list(states))
+    if created_from is not None:
+        queryset = queryset.filter(created_at__gte=created_from)
+    if created_to is not None:
+        queryset = queryset.filter(created_at__lt=created_to)
+    wanted = {field: value for field, value in equal_to.items() if value is not None}
+    if wanted:
+        queryset = queryset.filter(**wanted)
+    return queryset.order_by(*orderings.get(ordering, orderings[DEFAULT_ORDERING]))

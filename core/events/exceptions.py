@@ -6,7 +6,7 @@ from enum import StrEnum
 
 from django.core.exceptions import ValidationError
 
-from core.graphql.errors import DomainError
+from core.errors import DomainError
 
 
 class EventsErrorCode(StrEnum):
@@ -32,6 +32,24 @@ class InvalidTransition(DomainError):
         super().__init__(
             f"A {subject_type} cannot move from '{from_state}' to '{to_state}'. Allowed from '{from_state}': {targets}."
         )
+
+
+class ActionNotAllowed(InvalidTransition):
+    """A service action (allocate, record a count, take a return) refused in the document's current state.
+
+    Raised by `pipeline.require_state`: same code and field as InvalidTransition, so callers that branch on
+    INVALID_TRANSITION keep working; `allowed` here lists the states in which the action is possible.
+    """
+
+    def __init__(self, subject_type: str, from_state: str, action: str, allowed_in: tuple[str, ...]) -> None:
+        DomainError.__init__(
+            self, f"A {subject_type} in state '{from_state}' cannot {action}. Possible in: {', '.join(allowed_in)}."
+        )
+        self.subject_type = subject_type
+        self.from_state = from_state
+        self.to_state = ""
+        self.action = action
+        self.allowed = allowed_in
 
 
 class TransitionVetoed(DomainError):

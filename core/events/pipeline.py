@@ -28,22 +28,25 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
+from core.errors import run_after_rollback
 from core.events.documents import StatefulDocument
-from core.events.exceptions import InvalidTransition, TransitionVetoed
+from core.events.exceptions import ActionNotAllowed, InvalidTransition, TransitionVetoed
 from core.events.models import DomainEvent
 from core.events.services import record_event
-from core.graphql.errors import run_after_rollback
 
 TransitionHook = Callable[[Any, str, str, str], bool | None]
 Doc = TypeVar("Doc", bound=models.Model)
 
 __all__ = [
+    "ActionNotAllowed",
     "InvalidTransition",
     "StatefulDocument",
     "TransitionVetoed",
     "current_blocking_reason",
+    "declared_states",
     "record_document_created",
     "register_transition_hook",
+    "require_state",
     "set_blocking_reason",
     "transition",
     "unregister_transition_hook",
@@ -76,6 +79,30 @@ def subject_type_of(doc: models.Model) -> str:
     if not subject_type:
         raise TypeError(f"{type(doc).__name__} declares no SUBJECT_TYPE")
     return subject_type
+
+
+def declared_states(model: type[models.Model]) -> frozenset[str]:
+    """Every state the model's pipeline names: the TRANSITIONS keys and their targets."""
+    transitions: dict[str, tuple[str, ...]] = getattr(model, "TRANSITIONS", {})
+    return frozenset(transitions).union(*transitions.values())
+
+
+def require_state(doc: models.Model, *allowed: str, action: str) -> None:
+    """Refuse `action` (ActionNotAllowed, code INVALID_TRANSITION) unless `doc` is in one of the `allowed` states.
+
+    For service steps that are not a plain `transition()` (topping up an allocation, recording a count line,
+    taking a return): the check reads `doc.state` as it is, so lock the row first. Naming a state the
+    pipeline does not declare is a programming error (ValueError), so the states services check stay the
+    states TRANSITIONS declares.
+    """
+    if not allowed:
+        raise ValueError("require_state needs at least one allowed state")
+    unknown = sorted(set(allowed) - declared_states(type(doc)))
+    if unknown:
+        raise ValueError(f"{type(doc).__name__} declares no state {', '.join(unknown)} in TRANSITIONS")
+    state: str = doc.state  # type: ignore[attr-defined]
+    if state not in allowed:
+        raise ActionNotAllowed(subject_type_of(doc), state, action, tuple(allowed))
 
 
 def _run_hooks(doc: models.Model, subject_type: str, from_state: str, to_state: str, actor: str) -> None:

@@ -11,9 +11,9 @@ from django.core.validators import URLValidator
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.errors import DomainError
 from core.events.exceptions import EventsErrorCode, WebhookConfigurationError
 from core.events.models import DomainEvent, OutboxMessage, WebhookEndpoint, generate_webhook_secret
-from core.graphql.errors import DomainError
 
 
 def record_event(

@@ -51,7 +51,7 @@ SEND_BUDGET_SECONDS = 50  # one run stops claiming after this, so the per-minute
 OUTBOX_BATCH = 500
 OUTBOX_MAX_ATTEMPTS = 10  # tries of the event consumers before a message is given up (webhooks are made on the first)
 
-EventConsumer = Callable[[DomainEvent], None]
+EventConsumer = Callable[[DomainEvent], object]  # what a consumer returns is ignored
 _consumers: list[EventConsumer] = []
 
 

@@ -89,5 +89,5 @@ class BaseMutation(graphene.Mutation):
         return result
 
     @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> BaseMutation:
+    def perform_mutation(cls, root: Any, info: Any, *args: Any, **data: Any) -> BaseMutation:
         raise NotImplementedError(f"{cls.__name__} must define perform_mutation")

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import ClassVar
+from typing import Any, ClassVar
+
+from django.db import models
 
 from core.graphql.connections import DataLoader
 
@@ -34,7 +36,8 @@ class ChildrenLoader(DataLoader[int, list]):
     "purchase_order_id") is the key. `related` lists (loader class, attname) pairs queued from the rows
     fetched, so the lines' items or units also load in one query each."""
 
-    model: ClassVar[type]
+    model: ClassVar[type[models.Model]]
+    info: Any  # the request the loader serves: its related loaders live on the same one
     parent_field: ClassVar[str]
     ordering: ClassVar[tuple[str, ...]] = ("pk",)
     related: ClassVar[tuple[tuple[type[DataLoader], str], ...]] = ()  # type: ignore[type-arg]

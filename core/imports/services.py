@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from core.catalog.models import Category, Item
 from core.catalog.services import create_item, get_or_create_unit
-from core.graphql.errors import DomainError
+from core.errors import DomainError
 from core.imports.exceptions import ImportErrorCode, UnreadableFile
 from core.imports.models import ImportJob, ImportStatus
 from core.imports.readers import Row, read_table
@@ -54,10 +54,11 @@ def parse_file(kind: str, data: bytes, filename: str) -> ParsedFile:
     for row in rows:
         values, problems = spec.parse_row(row, mapping)
         parsed.problems += [RowProblem(row.number, column, message) for column, message in problems]
-        key = values.get(spec.unique_column) if spec.unique_column else None
-        if key:
+        unique = spec.unique_column
+        key = values.get(unique) if unique else None
+        if unique and key:
             if key in seen:
-                parsed.problems.append(RowProblem(row.number, spec.unique_column, f"“{key}” repeats row {seen[key]}"))
+                parsed.problems.append(RowProblem(row.number, unique, f"“{key}” repeats row {seen[key]}"))
             seen.setdefault(key, row.number)
         parsed.rows.append((row, values))
     if not parsed.rows and not parsed.problems:
@@ -96,8 +97,8 @@ def _check_opening_stock(rows: list[tuple[Row, dict[str, Any]]]) -> list[RowProb
     locations = {loc.code: loc for loc in Location.objects.filter(code__in={v["location"] for _, v in rows if v.get("location")})}
     problems = []
     for row, values in rows:
-        item = items.get(values.get("sku"))
-        location = locations.get(values.get("location"))
+        item = items.get(values.get("sku") or "")
+        location = locations.get(values.get("location") or "")
         if values.get("sku") and item is None:
             problems.append(RowProblem(row.number, "sku", f"no item with SKU “{values['sku']}”"))
         if values.get("location") and (location is None or location.kind != LocationKind.INTERNAL):

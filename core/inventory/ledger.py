@@ -177,8 +177,8 @@ class PostingRun:
             if line.lot_id is None and line.lot_code and (line.item_id, line.lot_code) not in by_code
         }
         if codes_to_find:
-            for lot in Lot.objects.filter(item_id__in={k[0] for k in codes_to_find}, code__in={k[1] for k in codes_to_find}):
-                by_code[(lot.item_id, lot.code)] = lot
+            for found in Lot.objects.filter(item_id__in={k[0] for k in codes_to_find}, code__in={k[1] for k in codes_to_find}):
+                by_code[(found.item_id, found.code)] = found
         explicit = [line.lot_id for line in self.lines if line.lot_id is not None]
         self.lots.update(Lot.objects.in_bulk(explicit))
         self.lots.update({lot.pk: lot for lot in by_code.values()})
@@ -253,8 +253,9 @@ class PostingRun:
         for index, (line, lot_id) in enumerate(zip(self.lines, lot_ids, strict=True)):
             item = items[line.item_id]
             source, target = locations[line.from_location_id], locations[line.to_location_id]
+            parts: list[tuple[Lot | None, Decimal]]
             if item.lot_tracked and lot_id is None:
-                parts = self._split(index, item, source, line.quantity)
+                parts = list(self._split(index, item, source, line.quantity))
             else:
                 parts = [(self.lots.get(lot_id) if lot_id else None, line.quantity)]
             for lot, quantity in parts:
@@ -272,6 +273,10 @@ class PostingRun:
                 planned.append(_Planned(index, item, lot, source, target, quantity, line.unit_cost, share))
         return planned
 
+    def _lot_of(self, level: StockLevel) -> Lot:
+        assert level.lot_id is not None, "only lot levels are split across"
+        return self.lots[level.lot_id]
+
     def _split(self, index: int, item: Item, source: Location, quantity: Decimal) -> list[tuple[Lot, Decimal]]:
         """Take `quantity` from the source's lots in removal-strategy order (reserved-for-us lots first)."""
         candidates = [lv for key, lv in self.levels.items() if key[0] == item.pk and key[1] == source.pk and key[2] is not None]
@@ -283,12 +288,12 @@ class PostingRun:
             free = level.on_hand if self.allow_negative else level.on_hand - level.reserved
             take = min(remaining, max(free, ZERO))
             if take > 0:
-                parts.append((self.lots[level.lot_id], take))
+                parts.append((self._lot_of(level), take))
                 remaining -= take
             if remaining == 0:
                 return parts
         if self.allow_negative and ordered:
-            parts.append((self.lots[ordered[0].lot_id], remaining))
+            parts.append((self._lot_of(ordered[0]), remaining))
             return parts
         raise InsufficientStock(
             f"Not enough of item {item.sku} at {source.code}: {quantity - remaining} of {quantity} available.",

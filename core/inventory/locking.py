@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+from decimal import Decimal
 
 from core.inventory.models import ItemValuation, Lot, StockLevel
 
 LevelKey = tuple[int, int, int | None]  # (item_id, location_id, lot_id)
 
 
-def ensure_lots(specs: Iterable[tuple[int, str, date | None, datetime, object]]) -> dict[tuple[int, str], Lot]:
+def ensure_lots(specs: Iterable[tuple[int, str, date | None, datetime, Decimal | None]]) -> dict[tuple[int, str], Lot]:
     """Create missing lots (INSERT … ON CONFLICT DO NOTHING) and return every requested lot by (item, code).
 
     `specs` are (item_id, code, expiry_date, received_at, unit_cost); an existing lot keeps its own values."""

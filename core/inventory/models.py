@@ -7,9 +7,9 @@ from typing import Any, NoReturn
 
 from django.db import models
 
-QTY = {"max_digits": 18, "decimal_places": 4}
-COST = {"max_digits": 18, "decimal_places": 6}
-MONEY = {"max_digits": 20, "decimal_places": 4}
+QTY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
+COST: dict[str, Any] = {"max_digits": 18, "decimal_places": 6}
+MONEY: dict[str, Any] = {"max_digits": 20, "decimal_places": 4}
 ZERO = Decimal("0")
 
 

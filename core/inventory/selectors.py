@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db.models import DecimalField, F, QuerySet, Sum, Value
+from django.db.models.expressions import Combinable
 from django.db.models.functions import Coalesce
 
 from core.inventory.models import ItemValuation, Lot, StockLevel, StockMove
@@ -14,7 +15,7 @@ ZERO = Decimal("0")
 _SUM = DecimalField(max_digits=20, decimal_places=4)
 
 
-def _sum(queryset: QuerySet[StockLevel], expression: F | str) -> Decimal:
+def _sum(queryset: QuerySet[StockLevel], expression: Combinable | str) -> Decimal:
     total = queryset.aggregate(total=Coalesce(Sum(expression), Value(ZERO), output_field=_SUM))["total"]
     return Decimal(total)
 
@@ -65,7 +66,8 @@ def transit_totals(item_ids: list[int], location_ids: list[int]) -> dict[tuple[i
         .values("item_id", "location__destination_id")
         .annotate(total=Sum("on_hand"))
     )
-    return {(r["item_id"], r["location__destination_id"]): r["total"] for r in rows}
+    # destination_id is null only for non-transit locations, which the filter already left out
+    return {(r["item_id"], to): r["total"] for r in rows if (to := r["location__destination_id"]) is not None}
 
 
 def stock_value() -> Decimal:

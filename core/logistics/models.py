@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from core.events.documents import StatefulDocument
 
-QTY = {"max_digits": 18, "decimal_places": 4}
+QTY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 
 
 class TransferState(models.TextChoices):

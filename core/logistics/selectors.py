@@ -7,6 +7,7 @@ from datetime import datetime
 
 from django.db.models import Q, QuerySet
 
+from core.events.documents import document_list
 from core.logistics.models import InboundShipment, InboundShipmentState, TransferOrder
 
 ORDERINGS = {
@@ -30,19 +31,18 @@ def transfers(
     ordering: str = "-created",
 ) -> QuerySet[TransferOrder]:
     queryset = TransferOrder.objects.all()
-    if states:
-        queryset = queryset.filter(state__in=list(states))
-    if location_id is not None:
+    if location_id is not None:  # either end: the one filter the shared list filter does not know
         queryset = queryset.filter(Q(from_location_id=location_id) | Q(to_location_id=location_id))
-    if from_location_id is not None:
-        queryset = queryset.filter(from_location_id=from_location_id)
-    if to_location_id is not None:
-        queryset = queryset.filter(to_location_id=to_location_id)
-    if created_from is not None:
-        queryset = queryset.filter(created_at__gte=created_from)
-    if created_to is not None:
-        queryset = queryset.filter(created_at__lt=created_to)
-    return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS["-created"]))
+    return document_list(
+        queryset,
+        ORDERINGS,
+        states=states,
+        created_from=created_from,
+        created_to=created_to,
+        ordering=ordering,
+        from_location_id=from_location_id,
+        to_location_id=to_location_id,
+    )
 
 
 def inbound_in_transit(purchase_order_id: int | None = None) -> QuerySet[InboundShipment]:

@@ -16,8 +16,7 @@ from django.utils import timezone
 from core.access import Actor, actor_label
 from core.catalog.models import Item
 from core.events.documents import lock_document
-from core.events.exceptions import InvalidTransition
-from core.events.pipeline import record_document_created, transition
+from core.events.pipeline import record_document_created, require_state, transition
 from core.events.services import record_event
 from core.inventory.services import MoveLine, post_moves
 from core.locations.models import Location, LocationKind
@@ -104,10 +103,7 @@ def ship_transfer(
     The transit location is the 在途 bucket: inventory position counts its goods at the destination,
     so nobody reorders stock that is already on its way."""
     lock_document(transfer)
-    if transfer.state != T.DRAFT:
-        raise InvalidTransition(
-            TransferOrder.SUBJECT_TYPE, transfer.state, T.SHIPPED, TransferOrder.TRANSITIONS.get(transfer.state, ())
-        )
+    require_state(transfer, T.DRAFT, action="ship")
     transit = create_transit_location(transfer.to_location_id, transfer.number)
     lines = list(transfer.lines.order_by("pk"))
     post_moves(
@@ -148,21 +144,19 @@ def receive_transfer(
     inventory_loss; one received over books the surplus inventory_loss → to_location. Either way a
     TransferDiscrepancy records the difference and its reason, so the transit location ends empty."""
     lock_document(transfer)
-    if transfer.state != T.SHIPPED:
-        raise InvalidTransition(
-            TransferOrder.SUBJECT_TYPE, transfer.state, T.RECEIVED, TransferOrder.TRANSITIONS.get(transfer.state, ())
-        )
+    require_state(transfer, T.SHIPPED, action="receive")
     lines = {line.pk: line for line in transfer.lines.order_by("pk")}
     counted: Mapping[int, ReceivedLineInput] = {entry.line_id: entry for entry in received or ()}
-    for line_id, entry in counted.items():
+    for line_id, given in counted.items():
         if line_id not in lines:
             raise UnknownTransferLine(f"Line {line_id} is not on {transfer.number}.")
-        if entry.quantity < 0:
+        if given.quantity < 0:
             raise InvalidQuantity("A received quantity cannot be negative.")
-        if entry.reason and entry.reason not in DiscrepancyReason.values:
-            raise InvalidQuantity(f"Unknown discrepancy reason {entry.reason}.", field="reason")
+        if given.reason and given.reason not in DiscrepancyReason.values:
+            raise InvalidQuantity(f"Unknown discrepancy reason {given.reason}.", field="reason")
     loss = get_virtual_location(LocationKind.INVENTORY_LOSS)
     transit_id = transfer.transit_location_id
+    assert transit_id is not None, "shipping a transfer creates its transit location"
     moves: list[MoveLine] = []
     discrepancies: list[TransferDiscrepancy] = []
     for line in lines.values():
@@ -209,7 +203,7 @@ def receive_transfer(
     return transition(transfer, T.RECEIVED, actor=actor_label(actor), payload=payload)
 
 
-def _move(line: TransferLine, from_id: int | None, to_id: int, quantity: Decimal) -> MoveLine:
+def _move(line: TransferLine, from_id: int, to_id: int, quantity: Decimal) -> MoveLine:
     return MoveLine(item_id=line.item_id, from_location_id=from_id, to_location_id=to_id, quantity=quantity, lot_id=line.lot_id)
 
 
@@ -237,8 +231,7 @@ def mark_purchase_in_transit(
 
     No stock moves: the goods are still the PO's open quantity, which inventory position already counts."""
     po = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
-    if po.state not in RECEIVABLE_STATES:
-        raise InvalidTransition(PurchaseOrder.SUBJECT_TYPE, po.state, "in_transit", PurchaseOrder.TRANSITIONS.get(po.state, ()))
+    require_state(po, *RECEIVABLE_STATES, action="record an inbound shipment")
     shipment = InboundShipment.objects.create(
         purchase_order=po, carrier=carrier, tracking_number=tracking_number, eta=eta, created_by=actor_label(actor)
     )

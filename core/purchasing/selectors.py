@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 
+from core.events.documents import document_list
 from core.purchasing.models import OPEN_STATES, PurchaseOrder, PurchaseOrderLine
 
 QUANTITY_PLACES = Decimal("0.0001")  # the ledger's precision
@@ -33,20 +34,17 @@ def purchase_orders(
     urgent: bool | None = None,
     ordering: str = "-created",
 ) -> QuerySet[PurchaseOrder]:
-    queryset = PurchaseOrder.objects.all()
-    if states:
-        queryset = queryset.filter(state__in=list(states))
-    if supplier_id is not None:
-        queryset = queryset.filter(supplier_id=supplier_id)
-    if destination_id is not None:
-        queryset = queryset.filter(destination_id=destination_id)
-    if created_from is not None:
-        queryset = queryset.filter(created_at__gte=created_from)
-    if created_to is not None:
-        queryset = queryset.filter(created_at__lt=created_to)
-    if urgent is not None:
-        queryset = queryset.filter(urgent=urgent)
-    return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS["-created"]))
+    return document_list(
+        PurchaseOrder.objects.all(),
+        ORDERINGS,
+        states=states,
+        created_from=created_from,
+        created_to=created_to,
+        ordering=ordering,
+        supplier_id=supplier_id,
+        destination_id=destination_id,
+        urgent=urgent,
+    )
 
 
 def open_purchase_quantities(
@@ -67,7 +65,7 @@ def open_purchase_quantities(
     )
     rows = lines.values("item_id", "purchase_order__destination_id").annotate(open=Sum(open_base))
     return {
-        (row["item_id"], row["purchase_order__destination_id"]): Decimal(row["open"]).quantize(QUANTITY_PLACES)
+        (row["item_id"], destination): Decimal(row["open"]).quantize(QUANTITY_PLACES)
         for row in rows
-        if row["open"]
+        if row["open"] and (destination := row["purchase_order__destination_id"]) is not None
     }

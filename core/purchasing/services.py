@@ -20,8 +20,7 @@ from core.access import Actor, actor_label
 from core.catalog.models import Item
 from core.catalog.services import unit_factor
 from core.events.documents import lock_document
-from core.events.exceptions import InvalidTransition
-from core.events.pipeline import record_document_created, transition
+from core.events.pipeline import record_document_created, require_state, transition
 from core.events.services import record_event
 from core.inventory.services import MoveLine, post_moves
 from core.locations.models import Location, LocationKind
@@ -225,8 +224,7 @@ def receive_purchase_order(
         if existing.purchase_order_id != po.pk:
             raise DuplicateReference(f"Receipt {reference} belongs to another purchase order.")
         return existing
-    if po.state not in RECEIVABLE_STATES:
-        raise InvalidTransition(PurchaseOrder.SUBJECT_TYPE, po.state, S.RECEIVED, PurchaseOrder.TRANSITIONS.get(po.state, ()))
+    require_state(po, *RECEIVABLE_STATES, action="receive")
     if not lines:
         raise EmptyOrder("A receipt needs at least one line.")
     order_lines = {line.pk: line for line in po.lines.select_related("item").order_by("pk")}

@@ -18,10 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import Actor
+from core.errors import DomainError, run_after_rollback
 from core.events.pipeline import transition
 from core.events.services import record_event
 from core.events.timeline import document_model
-from core.graphql.errors import DomainError, run_after_rollback
 from core.rules.models import ApprovalRequest, RuleNotification
 from tenants.accounts.roles import Role
 

@@ -100,7 +100,7 @@ def subject_models() -> dict[str, type[models.Model]]:
 def _with_parents(model: type[models.Model]) -> models.QuerySet[Any]:
     """The documents with their required parents (customer, supplier, location) joined: no query per event."""
     parents = [f.name for f in model._meta.concrete_fields if f.is_relation and not f.null]
-    return model.objects.select_related(*parents)
+    return model._default_manager.select_related(*parents)
 
 
 def dry_run(

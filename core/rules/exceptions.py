@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from core.graphql.errors import DomainError
+from core.errors import DomainError
 
 
 class RuleErrorCode(StrEnum):

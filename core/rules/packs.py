@@ -142,12 +142,12 @@ def load_rule_pack(module_code: str, rules: Sequence[Mapping[str, Any]] | None =
         if entry.pack_version >= version:
             result.unchanged.append(key)
             continue
-        rule = entry.rule
-        if rule is None or rule.current_version_id != entry.loaded_version_id:
+        loaded = entry.rule
+        if loaded is None or loaded.current_version_id != entry.loaded_version_id:
             result.kept.append(key)
         else:
             new = services.update_rule(
-                rule, trigger=spec["trigger"], actor=PACK_ACTOR, reason=f"rule pack {module_code} v{version}", **_content(spec)
+                loaded, trigger=spec["trigger"], actor=PACK_ACTOR, reason=f"rule pack {module_code} v{version}", **_content(spec)
             )
             entry.loaded_version = new
             result.upgraded.append(key)

@@ -55,8 +55,9 @@ def stock_subjects(event: DomainEvent) -> list[EventSubject]:
 
 
 def _item_and_location(payload: dict[str, Any]) -> tuple[Item | None, Location | None]:
-    item = Item.objects.select_related("category").filter(pk=payload.get("item_id")).first()
-    return item, Location.objects.filter(pk=payload.get("location_id")).first()
+    item_id, location_id = payload.get("item_id"), payload.get("location_id")
+    item = Item.objects.select_related("category").filter(pk=item_id).first() if item_id is not None else None
+    return item, Location.objects.filter(pk=location_id).first() if location_id is not None else None
 
 
 def _item_context(item: Item) -> dict[str, Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from enum import Enum
 
-from core.graphql.errors import DomainError
+from core.errors import DomainError
 
 
 class SalesErrorCode(str, Enum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -10,8 +11,8 @@ from django.utils import timezone
 
 from core.events.documents import StatefulDocument
 
-QTY = {"max_digits": 18, "decimal_places": 4}
-MONEY = {"max_digits": 18, "decimal_places": 2}
+QTY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
+MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 
 
 class SalesOrderState(models.TextChoices):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet, Sum
 
+from core.events.documents import document_list
 from core.sales.models import Backorder, BackorderState, SalesOrder
 
 ORDERINGS = {
@@ -29,18 +30,16 @@ def sales_orders(
     created_to: datetime | None = None,
     ordering: str = "-created",
 ) -> QuerySet[SalesOrder]:
-    queryset = SalesOrder.objects.all()
-    if states:
-        queryset = queryset.filter(state__in=list(states))
-    if customer_id is not None:
-        queryset = queryset.filter(customer_id=customer_id)
-    if source_id is not None:
-        queryset = queryset.filter(source_id=source_id)
-    if created_from is not None:
-        queryset = queryset.filter(created_at__gte=created_from)
-    if created_to is not None:
-        queryset = queryset.filter(created_at__lt=created_to)
-    return queryset.order_by(*ORDERINGS.get(ordering, ORDERINGS["-created"]))
+    return document_list(
+        SalesOrder.objects.all(),
+        ORDERINGS,
+        states=states,
+        created_from=created_from,
+        created_to=created_to,
+        ordering=ordering,
+        customer_id=customer_id,
+        source_id=source_id,
+    )
 
 
 def backorder_quantities(item_ids: Iterable[int] | None, location_ids: Iterable[int] | None) -> dict[tuple[int, int], Decimal]:

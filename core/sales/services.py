@@ -18,8 +18,7 @@ from core.access import Actor, actor_label
 from core.catalog.models import Item
 from core.catalog.services import unit_factor
 from core.events.documents import lock_document
-from core.events.exceptions import InvalidTransition
-from core.events.pipeline import record_document_created, set_blocking_reason, transition
+from core.events.pipeline import record_document_created, require_state, set_blocking_reason, transition
 from core.events.services import record_event
 from core.inventory.exceptions import InsufficientStock
 from core.inventory.selectors import available
@@ -156,10 +155,9 @@ def allocate_sales_order(order: SalesOrder, *, actor: Actor | str) -> SalesOrder
     reason awaiting_stock. Calling it again on an allocated order tops the reservations up from new stock.
     """
     lock_document(order)
+    require_state(order, S.CONFIRMED, S.ALLOCATED, action="allocate")
     if order.state == S.CONFIRMED:
         transition(order, S.ALLOCATED, actor=actor_label(actor))
-    elif order.state != S.ALLOCATED:
-        raise InvalidTransition(SalesOrder.SUBJECT_TYPE, order.state, S.ALLOCATED, SalesOrder.TRANSITIONS.get(order.state, ()))
     short: dict[str, str] = {}
     for line in order.lines.select_for_update().order_by("pk"):
         wanted = line.base_quantity - line.allocated_quantity - line.shipped_quantity
@@ -211,8 +209,7 @@ def ship_sales_order(order: SalesOrder, *, actor: Actor | str, carrier: str = ""
     existing = Shipment.objects.filter(posting_key=posting_key).first()
     if existing is not None:
         return existing
-    if order.state != S.PICKING:
-        raise InvalidTransition(SalesOrder.SUBJECT_TYPE, order.state, S.SHIPPED, SalesOrder.TRANSITIONS.get(order.state, ()))
+    require_state(order, S.PICKING, action="ship")
     lines = list(order.lines.select_for_update().order_by("pk"))
     customer_location = get_virtual_location(LocationKind.CUSTOMER)
     shipment = Shipment.objects.create(
@@ -288,8 +285,7 @@ def return_from_customer(
         if existing.sales_order_id != order.pk:
             raise DuplicateReference(f"Return {reference} belongs to another sales order.")
         return existing
-    if order.state not in (S.SHIPPED, S.DELIVERED, S.CLOSED):
-        raise InvalidTransition(SalesOrder.SUBJECT_TYPE, order.state, "returned", ())
+    require_state(order, S.SHIPPED, S.DELIVERED, S.CLOSED, action="take a return")
     if not lines:
         raise EmptyOrder("A return needs at least one line.")
     order_lines = {line.pk: line for line in order.lines.all()}

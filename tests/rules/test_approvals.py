@@ -12,10 +12,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django_tenants.utils import schema_context
 
+from core.errors import running_follow_ups
 from core.events.models import DomainEvent
 from core.events.pipeline import TransitionVetoed, transition
 from core.events.timeline import order_timeline
-from core.graphql.errors import running_follow_ups
 from core.purchasing.models import PurchaseOrder
 from core.purchasing.services import submit_purchase_order
 from core.rules import services

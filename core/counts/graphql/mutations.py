@@ -9,18 +9,19 @@ import graphene
 from core.access import actor_from_request
 from core.counts import services
 from core.counts.graphql.types import CycleCountLineType, CycleCountType
-from core.counts.models import CycleCount, CycleCountLine
+from core.counts.models import CycleCountLine
 from core.graphql.base import BaseMutation
+from core.graphql.documents import DocumentAction
 from core.graphql.lookups import object_by_id, pk_from_id
 from core.locations.models import Location
 
 
-def _count(value: Any) -> CycleCount:
-    return object_by_id(CycleCount, value, "id", CycleCountType._meta.name)
+class CycleCountMutation(DocumentAction):
+    """Base for the single-count actions: returns the count after the action."""
 
-
-class CycleCountMutation(BaseMutation):
     cycle_count = graphene.Field(CycleCountType)
+    document_type = CycleCountType
+    document_field = "cycle_count"
 
     class Meta:
         abstract = True
@@ -49,12 +50,7 @@ class CreateCycleCount(CycleCountMutation):
 class StartCycleCount(CycleCountMutation):
     """Start counting: the book quantities are frozen on the count sheet."""
 
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> StartCycleCount:
-        return cls(cycle_count=services.start_counting(_count(data["id"]), actor=actor_from_request(info.context)), errors=[])
+    service = services.start_counting
 
 
 class RecordCount(BaseMutation):
@@ -79,14 +75,7 @@ class RecordCount(BaseMutation):
 class CompleteCycleCount(CycleCountMutation):
     """Post the differences (shortages to inventory_loss, finds from it) and close the count."""
 
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> CompleteCycleCount:
-        return cls(
-            cycle_count=services.complete_cycle_count(_count(data["id"]), actor=actor_from_request(info.context)), errors=[]
-        )
+    service = services.complete_cycle_count
 
 
 class CountsMutations(graphene.ObjectType):

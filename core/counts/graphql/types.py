@@ -8,17 +8,14 @@ from typing import Any
 import graphene
 from graphene_django import DjangoObjectType
 
-from core.catalog.graphql.types import ItemType
-from core.counts.graphql.dataloaders import CycleCountBlockingLoader, CycleCountLinesLoader, ItemLoader
+from core.counts.graphql.dataloaders import CycleCountBlockingLoader, CycleCountLinesLoader
 from core.counts.models import CycleCount, CycleCountLine
 from core.graphql.connections import CountedConnection
+from core.graphql.documents import DocumentLineFields
 from core.locations.graphql.types import LocationType
 
 
-class CycleCountLineType(DjangoObjectType):
-    item = graphene.Field(ItemType, required=True)
-    item_id = graphene.ID(required=True)
-    sku = graphene.String(required=True)
+class CycleCountLineType(DocumentLineFields, DjangoObjectType):
     lot_id = graphene.ID()
     difference = graphene.Decimal(description="Counted − system; null until counted.")
 
@@ -28,22 +25,6 @@ class CycleCountLineType(DjangoObjectType):
         fields = ("id", "system_quantity", "counted_quantity", "reason", "counted_at", "counted_by")
         convert_choices_to_enum = False
         interfaces = (graphene.relay.Node,)
-
-    @staticmethod
-    def resolve_item(root: Any, info: Any) -> Any:
-        return ItemLoader.for_request(info).load(root.item_id)
-
-    @staticmethod
-    def resolve_item_id(root: CycleCountLine, info: Any) -> int:
-        return root.item_id
-
-    @staticmethod
-    def resolve_sku(root: CycleCountLine, info: Any) -> str:
-        return ItemLoader.for_request(info).load(root.item_id).sku
-
-    @staticmethod
-    def resolve_lot_id(root: CycleCountLine, info: Any) -> int | None:
-        return root.lot_id
 
     @staticmethod
     def resolve_difference(root: CycleCountLine, info: Any) -> Decimal | None:

@@ -57,7 +57,7 @@ class InventoryQueries(graphene.ObjectType):
     def resolve_lots(root: Any, info: Any, **args: Any) -> QuerySet[Lot]:
         queryset = Lot.objects.all()
         if args.get("item_id"):
-            queryset = queryset.filter(item_id=_pk(args, "item_id", "Item"))
+            queryset = queryset.filter(item_id=_pk(args, "item_id", "Item") or -1)
         if args.get("expiring_before"):
             queryset = queryset.filter(expiry_date__lt=args["expiring_before"]).order_by("expiry_date", "pk")
         return queryset

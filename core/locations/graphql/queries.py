@@ -49,9 +49,9 @@ class LocationQueries(graphene.ObjectType):
         if args.get("kind"):
             queryset = queryset.filter(kind=getattr(args["kind"], "value", args["kind"]))
         if args.get("warehouse_id"):
-            queryset = queryset.filter(warehouse_id=pk_from_id(args["warehouse_id"], "Warehouse"))
+            queryset = queryset.filter(warehouse_id=pk_from_id(args["warehouse_id"], "Warehouse") or -1)
         if args.get("store_id"):
-            queryset = queryset.filter(store_id=pk_from_id(args["store_id"], "Store"))
+            queryset = queryset.filter(store_id=pk_from_id(args["store_id"], "Store") or -1)
         if args.get("search"):
             queryset = queryset.filter(Q(code__icontains=args["search"]) | Q(name__icontains=args["search"]))
         if args.get("active") is not None:

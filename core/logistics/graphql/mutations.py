@@ -8,12 +8,12 @@ import graphene
 
 from core.access import actor_from_request
 from core.graphql.base import BaseMutation
+from core.graphql.documents import DocumentAction, DocumentReasonArguments
 from core.graphql.lookups import object_by_id, pk_from_id, require_pk
 from core.locations.models import Location
 from core.logistics import services
 from core.logistics.exceptions import UnknownTransferLine
 from core.logistics.graphql.types import InboundShipmentType, TransferType
-from core.logistics.models import TransferOrder
 from core.purchasing.models import PurchaseOrder
 
 
@@ -34,12 +34,12 @@ class ReceivedLineInput(graphene.InputObjectType):
     note = graphene.String()
 
 
-def _transfer(value: Any) -> TransferOrder:
-    return object_by_id(TransferOrder, value, "id", TransferType._meta.name)
+class TransferMutation(DocumentAction):
+    """Base for the single-transfer actions: returns the transfer after the action."""
 
-
-class TransferMutation(BaseMutation):
     transfer = graphene.Field(TransferType)
+    document_type = TransferType
+    document_field = "transfer"
 
     class Meta:
         abstract = True
@@ -83,7 +83,7 @@ class ShipTransfer(TransferMutation):
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, **data: Any) -> ShipTransfer:
         transfer = services.ship_transfer(
-            _transfer(data["id"]),
+            cls.document(data["id"]),
             actor=actor_from_request(info.context),
             carrier=data.get("carrier") or "",
             tracking_number=data.get("tracking_number") or "",
@@ -102,7 +102,7 @@ class ReceiveTransfer(TransferMutation):
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, **data: Any) -> ReceiveTransfer:
         transfer = services.receive_transfer(
-            _transfer(data["id"]),
+            cls.document(data["id"]),
             actor=actor_from_request(info.context),
             received=[
                 services.ReceivedLineInput(
@@ -118,16 +118,8 @@ class ReceiveTransfer(TransferMutation):
 
 
 class CancelTransfer(TransferMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-        reason = graphene.String()
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> CancelTransfer:
-        transfer = services.cancel_transfer(
-            _transfer(data["id"]), actor=actor_from_request(info.context), reason=data.get("reason") or ""
-        )
-        return cls(transfer=transfer, errors=[])
+    Arguments = DocumentReasonArguments
+    service = services.cancel_transfer
 
 
 class MarkPurchaseOrderInTransit(BaseMutation):

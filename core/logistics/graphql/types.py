@@ -7,10 +7,10 @@ from typing import Any
 import graphene
 from graphene_django import DjangoObjectType
 
-from core.catalog.graphql.types import ItemType
 from core.graphql.connections import CountedConnection
+from core.graphql.documents import DocumentLineFields
 from core.locations.graphql.types import LocationType
-from core.logistics.graphql.dataloaders import DiscrepancyByLineLoader, ItemLoader, TransferBlockingLoader, TransferLinesLoader
+from core.logistics.graphql.dataloaders import DiscrepancyByLineLoader, TransferBlockingLoader, TransferLinesLoader
 from core.logistics.models import InboundShipment, TransferDiscrepancy, TransferLine, TransferOrder
 
 
@@ -22,10 +22,7 @@ class TransferDiscrepancyType(DjangoObjectType):
         convert_choices_to_enum = False
 
 
-class TransferLineType(DjangoObjectType):
-    item = graphene.Field(ItemType, required=True)
-    item_id = graphene.ID(required=True)
-    sku = graphene.String(required=True)
+class TransferLineType(DocumentLineFields, DjangoObjectType):
     lot_id = graphene.ID()
     discrepancy = graphene.Field(TransferDiscrepancyType)
 
@@ -34,22 +31,6 @@ class TransferLineType(DjangoObjectType):
         name = "TransferLine"
         fields = ("id", "quantity", "shipped_quantity", "received_quantity")
         interfaces = (graphene.relay.Node,)
-
-    @staticmethod
-    def resolve_item(root: Any, info: Any) -> Any:
-        return ItemLoader.for_request(info).load(root.item_id)
-
-    @staticmethod
-    def resolve_item_id(root: TransferLine, info: Any) -> int:
-        return root.item_id
-
-    @staticmethod
-    def resolve_sku(root: TransferLine, info: Any) -> str:
-        return ItemLoader.for_request(info).load(root.item_id).sku
-
-    @staticmethod
-    def resolve_lot_id(root: TransferLine, info: Any) -> int | None:
-        return root.lot_id
 
     @staticmethod
     def resolve_discrepancy(root: TransferLine, info: Any) -> TransferDiscrepancy | None:

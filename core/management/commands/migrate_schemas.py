@@ -26,6 +26,8 @@ from django_tenants.migration_executors import get_executor
 from django_tenants.migration_executors.base import run_migrations
 from django_tenants.utils import get_public_schema_name, get_tenant_model
 
+from tenants.schemas import use_public_schema
+
 
 class Command(MigrateSchemasCommand):
     def add_arguments(self, parser: Any) -> None:
@@ -124,7 +126,7 @@ def migrate_template(args: Any, options: dict[str, Any]) -> None:
     template = settings.TENANT_BASE_SCHEMA
     if template == get_public_schema_name():
         return
-    connection.set_schema_to_public()
+    use_public_schema()
     # Rebuild only on a plain `migrate`; `migrate <app> <target>` moves the template to that target.
     missing_tables = [] if options.get("app_label") else template_missing_tables()
     if not missing_tables and not _targeted(options):
@@ -143,7 +145,7 @@ def migrate_template(args: Any, options: dict[str, Any]) -> None:
         drop_spares(stale_only=False)
     executor = get_executor(codename=options.get("executor", "standard"))(args, options)
     executor.run_migrations(tenants=[template])
-    connection.set_schema_to_public()
+    use_public_schema()
     reset_template_check()
 
 

@@ -10,6 +10,7 @@ import graphene
 
 from core.access import actor_from_request
 from core.graphql.base import BaseMutation
+from core.graphql.documents import DocumentAction, DocumentReasonArguments
 from core.graphql.lookups import object_by_id, pk_from_id, require_pk
 from core.locations.models import Location
 from core.partners.models import Supplier
@@ -44,14 +45,12 @@ class ReturnLineInput(graphene.InputObjectType):
     lot_code = graphene.String()
 
 
-def _order(value: Any) -> PurchaseOrder:
-    return object_by_id(PurchaseOrder, value, "id", PurchaseOrderType._meta.name)
-
-
-class PurchaseOrderMutation(BaseMutation):
+class PurchaseOrderMutation(DocumentAction):
     """Base for the single-order actions: returns the order after the action."""
 
     purchase_order = graphene.Field(PurchaseOrderType)
+    document_type = PurchaseOrderType
+    document_field = "purchase_order"
 
     class Meta:
         abstract = True
@@ -96,42 +95,24 @@ class CreatePurchaseOrder(PurchaseOrderMutation):
 class SubmitPurchaseOrder(PurchaseOrderMutation):
     """Submit for approval; below the tenant's threshold the order is approved at once."""
 
-    class Arguments:
-        id = graphene.ID(required=True)
+    service = services.submit_purchase_order
 
     class Meta:
         permissions = (Permission.OPERATE,)
 
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> SubmitPurchaseOrder:
-        po = services.submit_purchase_order(_order(data["id"]), actor=actor_from_request(info.context))
-        return cls(purchase_order=po, errors=[])
-
 
 class ApprovePurchaseOrder(PurchaseOrderMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
+    service = services.approve_purchase_order
 
     class Meta:
         permissions = (Permission.MANAGE,)
 
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> ApprovePurchaseOrder:
-        po = services.approve_purchase_order(_order(data["id"]), actor=actor_from_request(info.context))
-        return cls(purchase_order=po, errors=[])
-
 
 class SendPurchaseOrder(PurchaseOrderMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
+    service = services.send_purchase_order
 
     class Meta:
         permissions = (Permission.OPERATE,)
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> SendPurchaseOrder:
-        po = services.send_purchase_order(_order(data["id"]), actor=actor_from_request(info.context))
-        return cls(purchase_order=po, errors=[])
 
 
 class ReceivePurchaseOrder(PurchaseOrderMutation):
@@ -149,7 +130,7 @@ class ReceivePurchaseOrder(PurchaseOrderMutation):
 
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, **data: Any) -> ReceivePurchaseOrder:
-        po = _order(data["id"])
+        po = cls.document(data["id"])
         receipt = services.receive_purchase_order(
             po,
             [
@@ -169,37 +150,21 @@ class ReceivePurchaseOrder(PurchaseOrderMutation):
 
 
 class CancelPurchaseOrder(PurchaseOrderMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-        reason = graphene.String()
+    Arguments = DocumentReasonArguments
+    service = services.cancel_purchase_order
 
     class Meta:
         permissions = (Permission.MANAGE,)
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> CancelPurchaseOrder:
-        po = services.cancel_purchase_order(
-            _order(data["id"]), actor=actor_from_request(info.context), reason=data.get("reason") or ""
-        )
-        return cls(purchase_order=po, errors=[])
 
 
 class ClosePurchaseOrder(PurchaseOrderMutation):
     """Close a received order, or short-close a partly received one (the rest is no longer expected)."""
 
-    class Arguments:
-        id = graphene.ID(required=True)
-        reason = graphene.String()
+    Arguments = DocumentReasonArguments
+    service = services.close_purchase_order
 
     class Meta:
         permissions = (Permission.MANAGE,)
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> ClosePurchaseOrder:
-        po = services.close_purchase_order(
-            _order(data["id"]), actor=actor_from_request(info.context), reason=data.get("reason") or ""
-        )
-        return cls(purchase_order=po, errors=[])
 
 
 class ReturnToSupplier(BaseMutation):

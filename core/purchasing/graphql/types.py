@@ -9,14 +9,17 @@ import graphene
 from graphene_django import DjangoObjectType
 
 from core.catalog.graphql.types import ItemType, UnitType
+from core.catalog.models import Unit
 from core.graphql.connections import CountedConnection
+from core.graphql.documents import DocumentLineResolvers
 from core.locations.graphql.types import LocationType
 from core.partners.graphql.types import SupplierType
-from core.purchasing.graphql.dataloaders import ItemLoader, PurchaseOrderBlockingLoader, PurchaseOrderLinesLoader, UnitLoader
+from core.purchasing.graphql.dataloaders import PurchaseOrderBlockingLoader, PurchaseOrderLinesLoader, UnitLoader
 from core.purchasing.models import GoodsReceipt, GoodsReceiptLine, PurchaseOrder, PurchaseOrderLine, SupplierReturn
 
 
-class PurchaseOrderLineType(DjangoObjectType):
+class PurchaseOrderLineType(DocumentLineResolvers, DjangoObjectType):
+    # Resolvers only: the schema prints `unit` between `item` and `itemId`, an order the field mixin cannot keep.
     item = graphene.Field(ItemType, required=True)
     unit = graphene.Field(UnitType, required=True)
     item_id = graphene.ID(required=True)
@@ -33,28 +36,13 @@ class PurchaseOrderLineType(DjangoObjectType):
         interfaces = (graphene.relay.Node,)
 
     @staticmethod
-    def resolve_item(root: Any, info: Any) -> Any:
-        return ItemLoader.for_request(info).load(root.item_id)
-
-    @staticmethod
     def resolve_unit(root: Any, info: Any) -> Any:
         return UnitLoader.for_request(info).load(root.unit_id)
 
     @staticmethod
-    def resolve_item_id(root: PurchaseOrderLine, info: Any) -> int:
-        return root.item_id
-
-    @staticmethod
-    def resolve_sku(root: PurchaseOrderLine, info: Any) -> str:
-        return ItemLoader.for_request(info).load(root.item_id).sku
-
-    @staticmethod
-    def resolve_item_name(root: PurchaseOrderLine, info: Any) -> str:
-        return ItemLoader.for_request(info).load(root.item_id).name_zh
-
-    @staticmethod
     def resolve_unit_code(root: PurchaseOrderLine, info: Any) -> str:
-        return UnitLoader.for_request(info).load(root.unit_id).code
+        unit = UnitLoader.for_request(info).load(root.unit_id)
+        return unit.code if isinstance(unit, Unit) else ""
 
     @staticmethod
     def resolve_open_quantity(root: PurchaseOrderLine, info: Any) -> Decimal:

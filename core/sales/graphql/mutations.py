@@ -9,14 +9,13 @@ from typing import Any
 import graphene
 
 from core.access import actor_from_request
-from core.graphql.base import BaseMutation
+from core.graphql.documents import DocumentAction, DocumentReasonArguments
 from core.graphql.lookups import object_by_id, pk_from_id, require_pk
 from core.locations.models import Location
 from core.partners.models import Customer
 from core.sales import services
 from core.sales.exceptions import UnknownOrderLine
 from core.sales.graphql.types import CustomerReturnType, SalesOrderType, ShipmentType
-from core.sales.models import SalesOrder
 from tenants.accounts.roles import Permission
 
 
@@ -37,12 +36,12 @@ class CustomerReturnLineInput(graphene.InputObjectType):
     lot_code = graphene.String()
 
 
-def _order(value: Any) -> SalesOrder:
-    return object_by_id(SalesOrder, value, "id", SalesOrderType._meta.name)
+class SalesOrderMutation(DocumentAction):
+    """Base for the single-order actions: returns the order after the action."""
 
-
-class SalesOrderMutation(BaseMutation):
     sales_order = graphene.Field(SalesOrderType)
+    document_type = SalesOrderType
+    document_field = "sales_order"
 
     class Meta:
         abstract = True
@@ -87,36 +86,17 @@ class CreateSalesOrder(SalesOrderMutation):
 
 
 class ConfirmSalesOrder(SalesOrderMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> ConfirmSalesOrder:
-        return cls(
-            sales_order=services.confirm_sales_order(_order(data["id"]), actor=actor_from_request(info.context)), errors=[]
-        )
+    service = services.confirm_sales_order
 
 
 class AllocateSalesOrder(SalesOrderMutation):
     """Reserve stock; what is short is backordered and the order waits (awaiting_stock). Run again to top up."""
 
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> AllocateSalesOrder:
-        return cls(
-            sales_order=services.allocate_sales_order(_order(data["id"]), actor=actor_from_request(info.context)), errors=[]
-        )
+    service = services.allocate_sales_order
 
 
 class PickSalesOrder(SalesOrderMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> PickSalesOrder:
-        return cls(sales_order=services.pick_sales_order(_order(data["id"]), actor=actor_from_request(info.context)), errors=[])
+    service = services.pick_sales_order
 
 
 class ShipSalesOrder(SalesOrderMutation):
@@ -131,7 +111,7 @@ class ShipSalesOrder(SalesOrderMutation):
 
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, **data: Any) -> ShipSalesOrder:
-        order = _order(data["id"])
+        order = cls.document(data["id"])
         shipment = services.ship_sales_order(
             order,
             actor=actor_from_request(info.context),
@@ -143,38 +123,18 @@ class ShipSalesOrder(SalesOrderMutation):
 
 
 class DeliverSalesOrder(SalesOrderMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> DeliverSalesOrder:
-        return cls(
-            sales_order=services.deliver_sales_order(_order(data["id"]), actor=actor_from_request(info.context)), errors=[]
-        )
+    service = services.deliver_sales_order
 
 
 class CloseSalesOrder(SalesOrderMutation):
-    class Arguments:
-        id = graphene.ID(required=True)
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> CloseSalesOrder:
-        return cls(sales_order=services.close_sales_order(_order(data["id"]), actor=actor_from_request(info.context)), errors=[])
+    service = services.close_sales_order
 
 
 class CancelSalesOrder(SalesOrderMutation):
     """Cancel and release every reservation and backorder held for the order."""
 
-    class Arguments:
-        id = graphene.ID(required=True)
-        reason = graphene.String()
-
-    @classmethod
-    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> CancelSalesOrder:
-        order = services.cancel_sales_order(
-            _order(data["id"]), actor=actor_from_request(info.context), reason=data.get("reason") or ""
-        )
-        return cls(sales_order=order, errors=[])
+    Arguments = DocumentReasonArguments
+    service = services.cancel_sales_order
 
 
 class ReturnFromCustomer(SalesOrderMutation):
@@ -189,7 +149,7 @@ class ReturnFromCustomer(SalesOrderMutation):
 
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, **data: Any) -> ReturnFromCustomer:
-        order = _order(data["id"])
+        order = cls.document(data["id"])
         destination = data.get("destination_id")
         customer_return = services.return_from_customer(
             order,

@@ -8,18 +8,15 @@ from typing import Any
 import graphene
 from graphene_django import DjangoObjectType
 
-from core.catalog.graphql.types import ItemType
 from core.graphql.connections import CountedConnection
+from core.graphql.documents import DocumentLineFields
 from core.locations.graphql.types import LocationType
 from core.partners.graphql.types import CustomerType
-from core.sales.graphql.dataloaders import BackorderByLineLoader, ItemLoader, SalesOrderBlockingLoader, SalesOrderLinesLoader
+from core.sales.graphql.dataloaders import BackorderByLineLoader, SalesOrderBlockingLoader, SalesOrderLinesLoader
 from core.sales.models import BackorderState, CustomerReturn, SalesOrder, SalesOrderLine, Shipment
 
 
-class SalesOrderLineType(DjangoObjectType):
-    item = graphene.Field(ItemType, required=True)
-    item_id = graphene.ID(required=True)
-    sku = graphene.String(required=True)
+class SalesOrderLineType(DocumentLineFields, DjangoObjectType):
     item_name = graphene.String(required=True)
     backordered_quantity = graphene.Decimal(required=True, description="Base units still awaiting stock.")
     line_total = graphene.Decimal(required=True)
@@ -29,22 +26,6 @@ class SalesOrderLineType(DjangoObjectType):
         name = "SalesOrderLine"
         fields = ("id", "quantity", "unit_price", "allocated_quantity", "shipped_quantity")
         interfaces = (graphene.relay.Node,)
-
-    @staticmethod
-    def resolve_item(root: Any, info: Any) -> Any:
-        return ItemLoader.for_request(info).load(root.item_id)
-
-    @staticmethod
-    def resolve_item_id(root: SalesOrderLine, info: Any) -> int:
-        return root.item_id
-
-    @staticmethod
-    def resolve_sku(root: SalesOrderLine, info: Any) -> str:
-        return ItemLoader.for_request(info).load(root.item_id).sku
-
-    @staticmethod
-    def resolve_item_name(root: SalesOrderLine, info: Any) -> str:
-        return ItemLoader.for_request(info).load(root.item_id).name_zh
 
     @staticmethod
     def resolve_backordered_quantity(root: SalesOrderLine, info: Any) -> Decimal:

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.access import Actor, actor_from_request
-from core.graphql.errors import DomainError, run_after_rollback
+from core.errors import DomainError, run_after_rollback
 from core.web.admin_forms import reader_messages
 from tenants.accounts.roles import Permission
 

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -14,12 +12,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.counts.selectors import cycle_counts
-from core.logistics.selectors import transfers
-from core.planning.selectors import proposals as replenishment_proposals
-from core.purchasing.selectors import purchase_orders
-from core.sales.selectors import sales_orders
-from core.web import insights
+from core.planning import dashboard as insights
 from core.web.decorators import require
 from tenants.accounts.roles import Permission
 
@@ -46,19 +39,22 @@ CHART_LABELS: dict[str, Promise] = {
 }
 
 
+# The work-waiting tiles (core.planning.dashboard.WORK_QUEUES): the words and the list each figure links to.
+TILES: dict[str, tuple[Promise, str]] = {
+    "purchase_orders_awaiting_approval": (_("Purchase orders awaiting approval"), "web:po_list"),
+    "purchase_orders_awaiting_goods": (_("Purchase orders awaiting goods"), "web:po_list"),
+    "replenishment_to_decide": (_("Replenishment proposals to decide"), "web:replenishment"),
+    "sales_orders_to_ship": (_("Sales orders to pick and ship"), "web:so_list"),
+    "transfers_in_transit": (_("Transfers in transit"), "web:transfer_list"),
+    "counts_in_progress": (_("Counts in progress"), "web:count_list"),
+}
+
+
 def _tiles() -> list[dict[str, Any]]:
     # What waits for someone today, each figure linking to the list filtered on its first state.
-    tiles: list[tuple[Promise, Callable[..., QuerySet[Any]], list[str], str]] = [
-        (_("Purchase orders awaiting approval"), purchase_orders, ["submitted"], "web:po_list"),
-        (_("Purchase orders awaiting goods"), purchase_orders, ["sent", "partially_received"], "web:po_list"),
-        (_("Replenishment proposals to decide"), replenishment_proposals, ["proposed"], "web:replenishment"),
-        (_("Sales orders to pick and ship"), sales_orders, ["allocated", "picking"], "web:so_list"),
-        (_("Transfers in transit"), transfers, ["shipped"], "web:transfer_list"),
-        (_("Counts in progress"), cycle_counts, ["counting"], "web:count_list"),
-    ]
     return [
-        {"label": label, "value": select(states=states).count(), "url": f"{reverse(name)}?state={states[0]}"}
-        for label, select, states, name in tiles
+        {"label": TILES[queue.code][0], "value": queue.count, "url": f"{reverse(TILES[queue.code][1])}?state={queue.states[0]}"}
+        for queue in insights.work_waiting()
     ]
 
 

@@ -14,9 +14,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.errors import DomainError
 from core.events import selectors, services
 from core.events.exceptions import EventsErrorCode
-from core.graphql.errors import DomainError
 from core.web.admin_forms import WebhookEndpointForm
 from core.web.views.accounts import admin_page
 

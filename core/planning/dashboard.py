@@ -1,19 +1,23 @@
-"""Dashboard reads: inventory health with its components, risk lists, expiring stock, in transit, and the
-forecast band against actual daily sales. Every read is a fixed number of queries, whatever the data size."""
+"""Dashboard reads: the work waiting, inventory health with its components, risk lists, expiring stock, in transit,
+and the forecast band against actual daily sales, with the thresholds that decide what is listed.
+
+The domain owns these so every edge shows the same figures: the web dashboard (core/web/views/dashboard.py) and
+the GraphQL `inventoryInsights` query read them here. Every read is a fixed number of queries, whatever the data size."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, Sum
+from django.db.models import Count, DecimalField, ExpressionWrapper, F, Max, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from core.catalog.models import Item
+from core.counts.selectors import cycle_counts
 from core.inventory import selectors as inventory
 from core.inventory.models import StockLevel
 from core.locations.models import Location, LocationKind
@@ -22,6 +26,8 @@ from core.logistics.selectors import transfers
 from core.planning import selectors as planning
 from core.planning.health import WEIGHTS, HealthScore, inventory_health, rollup
 from core.planning.models import DemandForecast
+from core.purchasing.selectors import purchase_orders
+from core.sales.selectors import sales_orders
 from core.signals.providers import PosVelocityProvider
 
 ZERO = Decimal("0")
@@ -34,6 +40,37 @@ EXPIRY_WINDOW_DAYS = 60
 CHART_PAST_DAYS = 28
 CHART_FUTURE_DAYS = 14
 CHART_CHOICES = 200
+
+
+# --- work waiting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    """Documents waiting for someone today: `count` documents in `states` (the first state is the list's filter)."""
+
+    code: str
+    states: tuple[str, ...]
+    count: int
+
+
+# code → (the list's selector, the states that mean "waiting"), in the order the dashboard shows them.
+WORK_QUEUES: dict[str, tuple[Callable[..., QuerySet[Any]], tuple[str, ...]]] = {
+    "purchase_orders_awaiting_approval": (purchase_orders, ("submitted",)),
+    "purchase_orders_awaiting_goods": (purchase_orders, ("sent", "partially_received")),
+    "replenishment_to_decide": (planning.proposals, ("proposed",)),
+    "sales_orders_to_ship": (sales_orders, ("allocated", "picking")),
+    "transfers_in_transit": (transfers, ("shipped",)),
+    "counts_in_progress": (cycle_counts, ("counting",)),
+}
+
+
+def work_waiting() -> list[WorkQueue]:
+    """One count per queue (six small queries)."""
+    return [WorkQueue(code, states, select(states=states).count()) for code, (select, states) in WORK_QUEUES.items()]
+
+
+# --- inventory health ----------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
