@@ -64,14 +64,14 @@ class Command(MigrateSchemasCommand):
             get_executor(codename=self.executor or "standard")(self.args, self.options).run_migrations(tenants=[public])
         if not self.sync_tenant:
             return
-        connection.set_schema_to_public()
+        use_public_schema()
         tenants = list(get_tenant_model().objects.exclude(schema_name=public).values_list("schema_name", flat=True))
         stale = stale_schemas(tenants, expected)
         verbose = int(self.options.get("verbosity", 1)) >= 1
         if verbose:
             self.stdout.write(f"Tenant schemas: {len(tenants)}, to migrate: {len(stale)}.")
         failures = migrate_schemas_in_parallel(self.args, self.options, self.executor or "standard", stale)
-        connection.set_schema_to_public()
+        use_public_schema()
         if failures:
             for position, schema, error in failures:
                 self.stderr.write(f"Tenant {position} of {len(stale)} ({schema}) failed: {error}")
@@ -114,7 +114,7 @@ def _migrate_one(args: Any, options: dict[str, Any], codename: str, job: tuple[i
     try:
         run_migrations(args, options, codename, schema, allow_atomic=True)
     except Exception as error:  # noqa: BLE001 - one broken tenant must not stop the deploy for the others
-        connection.set_schema_to_public()
+        use_public_schema()
         return position, schema, f"{type(error).__name__}: {error}"
     return None
 
