@@ -268,6 +268,12 @@ class ModuleRegistry:
                 return cfg.code, spec
         return None
 
+    def demand_spec(self, tenant: Any) -> tuple[str, MLSpec] | None:
+        """(module code, spec) of the demand model a tenant's base model follows, from its enabled modules."""
+        from billing.entitlements import enabled_modules
+
+        return self.model_spec_for_modules(enabled_modules(tenant), "demand")
+
     def onboarding_steps(self, tenant: Any) -> list[OnboardingProgress]:
         """The core's and the tenant's enabled modules' onboarding steps, ordered, each with its done state.
 

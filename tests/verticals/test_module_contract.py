@@ -216,7 +216,11 @@ def test_enabling_the_kit_later_loads_its_pack_once(beta, module_status):
 # --- model specs and onboarding -------------------------------------------------------------------
 
 
-def test_the_kits_model_spec_is_found_and_chosen_for_its_tenants():
+def test_the_kits_model_spec_is_found_and_chosen_for_its_tenants(beta, module_status):
+    # a tenant whose only vertical is the kit fine-tunes the kit's demand model
+    module_status(beta, "retail", EntitlementStatus.DISABLED)
+    module_status(beta, "testkit", EntitlementStatus.TRIALING)
+    assert registry.demand_spec(beta.tenant) == ("testkit", TESTKIT_DEMAND_SPEC)
     assert registry.model_spec("testkit", "demand") is TESTKIT_DEMAND_SPEC
     assert registry.model_spec("testkit", "loss") is None
     assert registry.model_spec_for_modules(["core", "testkit"]) == ("testkit", TESTKIT_DEMAND_SPEC)
