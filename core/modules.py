@@ -1,7 +1,8 @@
 """The module registry: every product module (core and the verticals) declares itself with a ModuleConfig.
 
-The root GraphQL schema, the pricing page, the rules center, navigation and the training jobs are all
-assembled from `registry`, so the core never imports a vertical.
+The root GraphQL schema, the pricing page, the rules center, navigation, the beat schedule, transition hooks,
+outbox consumers, inventory-position sources, rule packs, model specs and the onboarding checklist are all
+read from `registry`, so the core never imports a vertical.
 """
 
 from __future__ import annotations
@@ -219,7 +220,9 @@ class ModuleRegistry:
     # --- what the core reads from the modules ----------------------------------------------------------
     # Declarations are read when used (never copied at start-up), so a declaration set in any app's ready()
     # counts whatever the app order. Order: the modules (core first), then the domain apps in INSTALLED_APPS
-    # order; hooks run in this order.
+    # order; hooks run in this order. Hooks, consumers and position sources run for every tenant (a vertical's
+    # own tables are empty where it is off); one that acts on core documents checks the entitlement itself.
+    # Periodic jobs of a vertical run only for tenants entitled to it (core/schedule.py).
 
     def contributors(self) -> list[tuple[str, Contributor]]:
         """(module code, config) for every module and every domain app, in declaration order."""

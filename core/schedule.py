@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from django.apps import apps
+
 from core.modules import DeclaredJob, registry
 
 DISPATCH_TO_TENANTS = "core.tasks.dispatch_to_tenants"
@@ -46,9 +48,12 @@ class RegistrySchedule(Mapping[str, dict[str, Any]]):
         self._built: dict[str, dict[str, Any]] | None = None
 
     def _entries(self) -> dict[str, dict[str, Any]]:
-        if self._built is None:
-            self._built = build_beat_schedule()
-        return self._built
+        if self._built is not None:
+            return self._built
+        schedule = build_beat_schedule()
+        if apps.ready:  # read while the apps' ready() still run, it may miss jobs: build it again next time
+            self._built = schedule
+        return schedule
 
     def __getitem__(self, name: str) -> dict[str, Any]:
         return self._entries()[name]
