@@ -100,7 +100,8 @@ def load_rule_pack(module_code: str, rules: Sequence[Mapping[str, Any]] | None =
 
 
 def load_enabled_rule_packs(tenant: Any) -> list[PackLoadResult]:
-    """Every enabled module's pack, in the current schema (which must be `tenant`'s); billing calls this on enable."""
+    """Every enabled module's pack, in the current schema (which must be `tenant`'s): `manage.py load_rule_packs`
+    (for tenants made before packs loaded at signup); enabling a module loads its pack through `modules_enabled`."""
     from billing.entitlements import has_module
 
     return [load_rule_pack(cfg.code) for cfg in registry.all() if cfg.always_on or has_module(tenant, cfg.code)]
