@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -11,7 +12,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.models import EntitlementStatus, ModuleEntitlement
-from core.modules import registry
+from core.modules import modules_enabled, registry
+
+# The statuses in which a module may be used to write (see ModuleAccess.writable, which adds the grace limit).
+USABLE_STATUSES = frozenset({EntitlementStatus.TRIALING, EntitlementStatus.ACTIVE, EntitlementStatus.PAST_DUE})
 
 
 @dataclass(frozen=True)
@@ -87,3 +91,13 @@ def invalidate_after_write(tenant: object) -> None:
     commit, since a request that refilled the cache meanwhile read the old rows."""
     invalidate(tenant)
     transaction.on_commit(lambda: invalidate(tenant))
+
+
+def announce_enabled(tenant: object, codes: Iterable[str]) -> None:
+    """Tell the registry's listeners (core.rules loads rule packs) that modules became usable for a tenant.
+
+    Sent inside the caller's transaction, so what the listeners write commits or rolls back with the entitlement;
+    listeners must be idempotent (a module can be enabled again)."""
+    module_codes = tuple(sorted(set(codes)))
+    if module_codes:
+        modules_enabled.send(sender=ModuleEntitlement, tenant=tenant, module_codes=module_codes)

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.catalog import price_ids
-from billing.entitlements import invalidate_after_write
+from billing.entitlements import USABLE_STATUSES, announce_enabled, invalidate_after_write
 from billing.models import BillingAccount, EntitlementChange, EntitlementStatus, ModuleEntitlement
 from billing.stripe_api import as_dict, client, parse_lookup_key
 from core.modules import registry
@@ -112,6 +112,9 @@ def _apply(account: BillingAccount, subscription: Any, source: str) -> list[Enti
                 )
             )
     invalidate_after_write(tenant)
+    announce_enabled(
+        tenant, [c.module_code for c in changes if c.new_status in USABLE_STATUSES and c.old_status not in USABLE_STATUSES]
+    )
     return changes
 
 

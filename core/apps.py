@@ -1,6 +1,9 @@
 """The core module: the 进销存 ledger every tenant has."""
 
-from core.modules import ModuleConfig, NavEntry
+from core.modules import ModuleConfig, NavEntry, PeriodicJob
+from core.rules.core_pack import CORE_PACK
+
+DAY = 24 * 60 * 60
 
 
 class CoreConfig(ModuleConfig):
@@ -13,6 +16,7 @@ class CoreConfig(ModuleConfig):
     description_zh = "商品、采购、销售、调拨在途、盘点、库存台账与订单时间线。"
     description_en = "Items, purchasing, sales, transfers in transit, counts, the stock ledger and order timelines."
     always_on = True
+    rules = CORE_PACK
     monthly_price_cny = 199
     monthly_price_usd = 29
     nav = (
@@ -44,3 +48,10 @@ class CoreConfig(ModuleConfig):
         from core.demo import build_core_demo
 
         self.demo_data = build_core_demo
+
+        from core.onboarding import CORE_ONBOARDING
+        from core.tasks import clear_expired_sessions
+
+        self.onboarding_steps = CORE_ONBOARDING
+        # Sessions live in each tenant's schema.
+        self.periodic_jobs = (PeriodicJob("clear-expired-sessions", clear_expired_sessions, DAY),)

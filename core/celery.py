@@ -8,6 +8,8 @@ from typing import Any
 
 from tenant_schemas_celery.app import CeleryApp
 
+from core.schedule import RegistrySchedule
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings.base")
 
 app = CeleryApp("jxc")
@@ -65,50 +67,8 @@ configure_broker()
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
 app.conf.task_reject_on_worker_lost = True
-# Periodic jobs run once per tenant through core.tasks.dispatch_to_tenants; domain apps add entries.
-app.conf.beat_schedule = {
-    "clear-expired-sessions": {
-        "task": "core.tasks.dispatch_to_tenants",
-        "schedule": 24 * 60 * 60,
-        "args": ("core.tasks.clear_expired_sessions",),
-    },
-}
-# Drain each tenant's event outbox and send due webhook retries (core/events/tasks.py).
-app.conf.beat_schedule["events-process-outbox"] = {
-    "task": "core.tasks.dispatch_to_tenants",
-    "schedule": 60.0,
-    "args": ("core.events.tasks.process_outbox",),
-}
-app.conf.beat_schedule["events-purge-outbox"] = {
-    "task": "core.tasks.dispatch_to_tenants",
-    "schedule": 24 * 60 * 60,
-    "args": ("core.events.tasks.purge_outbox",),
-}
-# Nightly demand forecasts from each tenant's champion model (ml_models/tasks.py).
-app.conf.beat_schedule["ml-refresh-forecasts"] = {
-    "task": "core.tasks.dispatch_to_tenants",
-    "schedule": 24 * 60 * 60,
-    "args": ("ml_models.tasks.refresh_forecasts",),
-}
-# Nightly replenishment proposals per tenant from the latest forecasts (core/planning/tasks.py); once per day.
-app.conf.beat_schedule["planning-nightly-replenishment"] = {
-    "task": "core.tasks.dispatch_to_tenants",
-    "schedule": 24 * 60 * 60,
-    "args": ("core.planning.tasks.run_nightly_replenishment",),
-}
-# Repair entitlements that drifted from Stripe (a missed webhook); public schema, once an hour.
-app.conf.beat_schedule["billing-reconcile"] = {"task": "billing.tasks.reconcile_billing", "schedule": 60 * 60}
-# Scheduled (cron:) rules, every minute per tenant; idempotent per rule version and slot (core/rules/schedules.py).
-app.conf.beat_schedule["rules-scheduled"] = {
-    "task": "core.tasks.dispatch_to_tenants",
-    "schedule": 60.0,
-    "args": ("core.rules.tasks.run_scheduled_rules",),
-}
-# Daily lot.near_expiry events for the rules engine (core/rules/lots.py); once per lot and day.
-app.conf.beat_schedule["rules-near-expiry-lots"] = {
-    "task": "core.tasks.dispatch_to_tenants",
-    "schedule": 24 * 60 * 60,
-    "args": ("core.rules.tasks.record_near_expiry_lots",),
-}
+# Periodic jobs are declared by the modules and domain apps (`periodic_jobs`, see core/modules.py); the schedule
+# is built from the registry when beat first reads it (core/schedule.py).
+app.conf.beat_schedule = RegistrySchedule()
 app.autodiscover_tasks()
 app.autodiscover_tasks(["core"])

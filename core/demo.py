@@ -93,10 +93,7 @@ def build_core_demo() -> None:
     build_demo_sales_and_forecasts(("ST-HZ1", "ST-HZ2"))
     _demo_documents(main, store_a)
     _demo_sourcing(main)
-    # The core rule pack last, so the documents above are built as a tenant without rules would build them.
-    from core.rules.packs import load_rule_pack
-
-    load_rule_pack("core")
+    # The rule packs of the demo's modules were loaded at signup (core.rules.packs, on modules_enabled).
 
 
 # Where each store's items come from: 文三路店 is restocked from the Shanghai warehouse (two days by truck) except

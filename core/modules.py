@@ -1,16 +1,18 @@
 """The module registry: every product module (core and the verticals) declares itself with a ModuleConfig.
 
-The root GraphQL schema, the pricing page, the rules center, navigation and the training jobs are all
-assembled from `registry`, so the core never imports a vertical.
+The root GraphQL schema, the pricing page, the rules center, navigation, the beat schedule, transition hooks,
+outbox consumers, inventory-position sources, rule packs, model specs and the onboarding checklist are all
+read from `registry`, so the core never imports a vertical.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.apps import AppConfig, apps
+from django.dispatch import Signal
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,14 @@ class PositionSourceSpec:
 
 
 @dataclass(frozen=True)
+class DeclaredJob:
+    """A periodic job with the module that declared it (the beat schedule gates vertical jobs on it)."""
+
+    module_code: str
+    job: PeriodicJob
+
+
+@dataclass(frozen=True)
 class OnboardingStep:
     """One step of the dashboard's onboarding checklist. `is_done()` runs in the tenant's schema."""
 
@@ -94,6 +104,21 @@ class OnboardingStep:
     def label(self, language: str) -> str:
         return self.label_en if language.startswith("en") else self.label_zh
 
+
+@dataclass(frozen=True)
+class OnboardingProgress:
+    """An onboarding step of one tenant, with whether the tenant has done it."""
+
+    module_code: str
+    step: OnboardingStep
+    done: bool
+
+
+# Sent when modules become usable for a tenant: at signup, on a local trial, or when Stripe's subscription state
+# enables them; inside the entitlement's transaction, so receivers' writes commit with it. Arguments: `tenant`,
+# `module_codes` (a tuple). billing sends it (billing.entitlements.announce_enabled) and never imports the
+# receivers; core.rules loads the modules' rule packs on it.
+modules_enabled = Signal()
 
 # The currencies modules are priced in (ModuleConfig.monthly_price_*); the first is the home currency.
 CURRENCIES = ("CNY", "USD")
@@ -135,12 +160,21 @@ class ModuleConfig(AppConfig):
 
 
 class DomainAppConfig(AppConfig):
-    """A domain app inside a module (e.g. core.inventory). It contributes GraphQL classes to its module;
-    set them in `ready()`, where the models are loaded."""
+    """A domain app inside a module (e.g. core.inventory). It contributes to its module what a ModuleConfig
+    declares (GraphQL classes, periodic jobs, hooks, consumers, position sources, onboarding steps); set them
+    in `ready()`, where the models are loaded."""
 
     module_code: str = "core"
     graphql_queries: Sequence[type] = ()
     graphql_mutations: Sequence[type] = ()
+    periodic_jobs: Sequence[PeriodicJob] = ()
+    transition_hooks: Sequence[TransitionHookSpec] = ()
+    event_consumers: Sequence[Callable[..., None]] = ()
+    position_sources: Sequence[PositionSourceSpec] = ()
+    onboarding_steps: Sequence[OnboardingStep] = ()
+
+
+Contributor = ModuleConfig | DomainAppConfig
 
 
 class ModuleRegistry:
@@ -182,6 +216,77 @@ class ModuleRegistry:
             if cfg.label == app_label:
                 return cfg.code
         return "core"
+
+    # --- what the core reads from the modules ----------------------------------------------------------
+    # Declarations are read when used (never copied at start-up), so a declaration set in any app's ready()
+    # counts whatever the app order. Order: the modules (core first), then the domain apps in INSTALLED_APPS
+    # order; hooks run in this order. Hooks, consumers and position sources run for every tenant (a vertical's
+    # own tables are empty where it is off); one that acts on core documents checks the entitlement itself.
+    # Periodic jobs of a vertical run only for tenants entitled to it (core/schedule.py).
+
+    def contributors(self) -> list[tuple[str, Contributor]]:
+        """(module code, config) for every module and every domain app, in declaration order."""
+        result: list[tuple[str, Contributor]] = [(cfg.code, cfg) for cfg in self.all()]
+        result += [(cfg.module_code, cfg) for cfg in apps.get_app_configs() if isinstance(cfg, DomainAppConfig)]
+        return result
+
+    def periodic_jobs(self) -> list[DeclaredJob]:
+        return [DeclaredJob(code, job) for code, cfg in self.contributors() for job in cfg.periodic_jobs]
+
+    def transition_hooks(self) -> list[TransitionHookSpec]:
+        return [spec for _code, cfg in self.contributors() for spec in cfg.transition_hooks]
+
+    def event_consumers(self) -> list[Callable[..., None]]:
+        return [fn for _code, cfg in self.contributors() for fn in cfg.event_consumers]
+
+    def position_sources(self) -> list[PositionSourceSpec]:
+        return [spec for _code, cfg in self.contributors() for spec in cfg.position_sources]
+
+    def rule_pack(self, module_code: str) -> Sequence[dict[str, Any]]:
+        """The module's rule pack; empty for an unknown module."""
+        try:
+            return self.get(module_code).rules
+        except KeyError:
+            return ()
+
+    def model_spec(self, module_code: str, kind: str) -> MLSpec | None:
+        """The model of `kind` ("demand", "loss", ...) that the module ships, or None."""
+        try:
+            specs = self.get(module_code).ml_specs
+        except KeyError:
+            return None
+        return next((spec for spec in specs if spec.kind == kind), None)
+
+    def model_spec_for_modules(self, module_codes: Iterable[str], kind: str = "demand") -> tuple[str, MLSpec] | None:
+        """The spec a tenant with these modules uses: the first enabled vertical (in registry order) that ships
+        one, else the core's; None when no enabled module ships a model of `kind`.
+
+        A tenant's base model follows its modules: a food + retail tenant fine-tunes the food model, since
+        verticals sort by code and the choice must not change between two nights."""
+        enabled = set(module_codes)
+        candidates = [cfg for cfg in self.sellable() if cfg.code in enabled] + [cfg for cfg in self.all() if cfg.always_on]
+        for cfg in candidates:
+            spec = self.model_spec(cfg.code, kind)
+            if spec is not None:
+                return cfg.code, spec
+        return None
+
+    def demand_spec(self, tenant: Any) -> tuple[str, MLSpec] | None:
+        """(module code, spec) of the demand model a tenant's base model follows, from its enabled modules."""
+        from billing.entitlements import enabled_modules
+
+        return self.model_spec_for_modules(enabled_modules(tenant), "demand")
+
+    def onboarding_steps(self, tenant: Any) -> list[OnboardingProgress]:
+        """The core's and the tenant's enabled modules' onboarding steps, ordered, each with its done state.
+
+        Runs in the tenant's schema (the `is_done` checks read its tables)."""
+        from billing.entitlements import enabled_modules
+
+        enabled = set(enabled_modules(tenant)) | set(self.always_on_codes())
+        steps = [(code, step) for code, cfg in self.contributors() if code in enabled for step in cfg.onboarding_steps]
+        steps.sort(key=lambda pair: pair[1].order)  # stable: equal orders keep the registry's order
+        return [OnboardingProgress(code, step, bool(step.is_done())) for code, step in steps]
 
 
 registry = ModuleRegistry()

@@ -43,6 +43,24 @@ def dispatch_to_tenants(task_name: str, *args: Any, **kwargs: Any) -> int:
     return count
 
 
+@app.task(name="core.tasks.dispatch_to_module_tenants")
+def dispatch_to_module_tenants(module_code: str, task_name: str, *args: Any, **kwargs: Any) -> int:
+    """Fan a vertical's periodic job out to the tenants that may use the module now (trial, paid or in grace).
+
+    A read-only (canceled) or disabled module gets no run: a job of the module writes on its behalf."""
+    from billing.entitlements import can_write_module
+
+    task = app.tasks[task_name]
+    count = 0
+    for tenant in get_tenant_model().objects.exclude(schema_name="public").order_by("pk"):
+        if not can_write_module(tenant, module_code):
+            continue
+        with schema_context(tenant.schema_name):
+            task.apply_async(args=args, kwargs=kwargs)
+        count += 1
+    return count
+
+
 @app.task(name="core.tasks.heartbeat")
 def heartbeat() -> dict[str, str]:
     """A trivial per-tenant job: proves the dispatcher and the schema switch work in a live worker."""

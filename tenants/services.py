@@ -221,6 +221,10 @@ def delete_tenant(tenant: Tenant) -> None:
     # django-tenants refuses to delete a tenant from another tenant's schema.
     use_public_schema()
     with transaction.atomic():
+        # PostgreSQL will not drop a table whose rows still owe a deferred foreign-key check (a tenant provisioned
+        # with its rule packs and deleted in one transaction): run those checks now.
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         tenant.delete(force_drop=True)
     # Outside the transaction: files cannot be rolled back, so they go only once the rows are gone.
     invalidate(tenant)

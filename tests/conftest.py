@@ -54,10 +54,24 @@ def _provision(slug: str, modules: tuple[str, ...] = ()) -> TenantInfo:
     return TenantInfo(tenant, email)
 
 
+def _without_rule_packs(info: TenantInfo) -> TenantInfo:
+    """Drop the rule packs signup loaded: alpha's and beta's tests start from an empty rule book, and the rules
+    tests load the packs they test (a fresh `committed_tenant` keeps them, as a real signup does)."""
+    from core.rules.models import Rule, RulePackEntry
+
+    with schema_context(info.schema):
+        RulePackEntry.objects.all().delete()
+        Rule.objects.all().delete()
+    return info
+
+
 @pytest.fixture(scope="session")
 def tenants_setup(django_db_setup, django_db_blocker) -> Iterator[dict[str, TenantInfo]]:
     with django_db_blocker.unblock():
-        created = {"alpha": _provision("alpha", ("food",)), "beta": _provision("beta", ("retail",))}
+        created = {
+            "alpha": _without_rule_packs(_provision("alpha", ("food",))),
+            "beta": _without_rule_packs(_provision("beta", ("retail",))),
+        }
     yield created
 
 

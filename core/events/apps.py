@@ -1,4 +1,6 @@
-from core.modules import DomainAppConfig
+from core.modules import DomainAppConfig, PeriodicJob
+
+DAY = 24 * 60 * 60
 
 
 class EventsConfig(DomainAppConfig):
@@ -14,3 +16,11 @@ class EventsConfig(DomainAppConfig):
 
         self.graphql_queries = (EventsQueries, WebhookQueries)
         self.graphql_mutations = (EventsMutations,)
+
+        from core.events.tasks import process_outbox, purge_outbox
+
+        # Drain each tenant's event outbox and send due webhook retries (core/events/tasks.py).
+        self.periodic_jobs = (
+            PeriodicJob("events-process-outbox", process_outbox, 60.0),
+            PeriodicJob("events-purge-outbox", purge_outbox, DAY),
+        )

@@ -7,8 +7,9 @@ A document is any model with a `state` field and these class attributes (see `St
         TRANSITIONS = {"draft": ("submitted", "cancelled"), "submitted": ("approved", "rejected"), ...}
         BLOCKING_REASONS = {"submitted": "awaiting_approval", "approved": "awaiting_supplier"}
 
-Transition hooks are the extension point for the rules engine and the vertical modules. A hook is
-`fn(doc, from_state, to_state, actor)` and is called, in registration order, with the document row locked:
+Transition hooks are the extension point for the rules engine and the vertical modules. A module declares
+them in `transition_hooks` (see core.modules); `register_transition_hook` adds one at run time. A hook is
+`fn(doc, from_state, to_state, actor)` and is called, declared ones first, in registration order, with the document row locked:
   - return True  → handled: the remaining hooks are skipped and the transition goes ahead;
   - return False (or None) → fall through to the next hook;
   - raise django.core.exceptions.ValidationError → veto: nothing is saved, no event is written, and the
@@ -33,6 +34,7 @@ from core.events.documents import StatefulDocument
 from core.events.exceptions import ActionNotAllowed, InvalidTransition, TransitionVetoed
 from core.events.models import DomainEvent
 from core.events.services import record_event
+from core.modules import registry
 
 TransitionHook = Callable[[Any, str, str, str], bool | None]
 Doc = TypeVar("Doc", bound=models.Model)
@@ -103,10 +105,17 @@ def require_state(doc: models.Model, *allowed: str, action: str) -> None:
     state: str = doc.state  # type: ignore[attr-defined]
     if state not in allowed:
         raise ActionNotAllowed(subject_type_of(doc), state, action, tuple(allowed))
+def active_hooks() -> list[tuple[TransitionHook, frozenset[str] | None]]:
+    """The hooks modules declare (`transition_hooks` in the registry), then those registered at run time."""
+    declared = [
+        (spec.fn, frozenset(spec.subject_types) if spec.subject_types is not None else None)
+        for spec in registry.transition_hooks()
+    ]
+    return declared + [(fn, scope) for fn, scope in _hooks if not any(fn is other for other, _ in declared)]
 
 
 def _run_hooks(doc: models.Model, subject_type: str, from_state: str, to_state: str, actor: str) -> None:
-    for hook, scope in list(_hooks):
+    for hook, scope in active_hooks():
         if scope is not None and subject_type not in scope:
             continue
         try:

@@ -33,6 +33,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.events.models import DeliveryStatus, DomainEvent, OutboxMessage, WebhookAttempt, WebhookDelivery, WebhookEndpoint
+from core.modules import registry
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +71,12 @@ def register_event_consumer(fn: EventConsumer) -> EventConsumer:
 def unregister_event_consumer(fn: EventConsumer) -> None:
     if fn in _consumers:
         _consumers.remove(fn)
+
+
+def event_consumers() -> list[EventConsumer]:
+    """The consumers modules declare (`event_consumers` in the registry), then those registered at run time."""
+    declared = registry.event_consumers()
+    return declared + [fn for fn in _consumers if fn not in declared]
 
 
 # --- signing -------------------------------------------------------------------------------------
@@ -154,7 +161,7 @@ def _drain_batch(batch_size: int) -> tuple[int, int]:
     one tenant without waiting on each other; deliveries and the processed mark are written in bulk."""
     endpoints = list(WebhookEndpoint.objects.filter(active=True))
     slug = tenant_slug() if endpoints else ""
-    consumers = list(_consumers)
+    consumers = event_consumers()
     with transaction.atomic():
         messages = list(
             OutboxMessage.objects.select_for_update(skip_locked=True, of=("self",))

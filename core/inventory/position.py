@@ -1,6 +1,7 @@
 """Inventory position (库存头寸) sources: other apps add what they know about future stock.
 
-Purchasing registers open purchase quantity (+), sales registers backorders (−). A source is
+Purchasing declares open purchase quantity (+), sales declares backorders (−) (`position_sources` on their
+AppConfig, read through the module registry). A source is
 `fn(item_ids, location_ids) -> {(item_id, location_id): Decimal}`; it must answer for many pairs in one
 query, because replenishment asks for thousands of items at once.
 """
@@ -10,13 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 
+from core.modules import registry
+
 PositionSource = Callable[[list[int], list[int]], Mapping[tuple[int, int], Decimal]]
 
 _sources: dict[str, PositionSource] = {}
 
 
 def register_position_source(name: str, fn: PositionSource) -> None:
-    """Add (or replace, by name) a source; call it from the app's AppConfig.ready()."""
+    """Add (or replace, by name) a source at run time; apps declare theirs in `position_sources` instead."""
     _sources[name] = fn
 
 
@@ -25,7 +28,10 @@ def unregister_position_source(name: str) -> None:
 
 
 def position_sources() -> dict[str, PositionSource]:
-    return dict(_sources)
+    """The sources modules declare (`position_sources` in the registry), then those registered at run time."""
+    sources: dict[str, PositionSource] = {spec.name: spec.fn for spec in registry.position_sources()}
+    sources.update(_sources)
+    return sources
 
 
 def inventory_positions(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int], Decimal]:
@@ -46,7 +52,7 @@ def inventory_positions(pairs: Iterable[tuple[int, int]]) -> dict[tuple[int, int
     for pair, quantity in transit_totals(item_ids, location_ids).items():
         if pair in result:
             result[pair] += quantity
-    for fn in _sources.values():
+    for fn in position_sources().values():
         for pair, quantity in fn(item_ids, location_ids).items():
             if pair in result:
                 result[pair] += Decimal(quantity)

@@ -1,4 +1,4 @@
-from core.modules import DomainAppConfig
+from core.modules import DomainAppConfig, PositionSourceSpec
 
 
 class PurchasingConfig(DomainAppConfig):
@@ -9,11 +9,10 @@ class PurchasingConfig(DomainAppConfig):
     verbose_name = "Purchasing"
 
     def ready(self) -> None:
-        from core.inventory.position import register_position_source
         from core.purchasing.selectors import open_purchase_quantities
 
         # 采购在途: ordered but not yet received counts toward inventory position at the destination.
-        register_position_source("purchasing.open_orders", open_purchase_quantities)
+        self.position_sources = (PositionSourceSpec("purchasing.open_orders", open_purchase_quantities),)
 
         from core.purchasing.graphql.mutations import PurchasingMutations
         from core.purchasing.graphql.queries import PurchasingQueries

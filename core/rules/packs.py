@@ -1,6 +1,6 @@
 """Module rule packs: the rules a module ships, loaded into a tenant idempotently and never over a tenant's edits.
 
-A pack is a sequence of dicts (a module's `ModuleConfig.rules`, or the built-in packs below), each:
+A pack is a sequence of dicts (a module's `ModuleConfig.rules`; the core's is core/rules/core_pack.py), each:
 `{"key", "version", "name", "trigger", "text" | ("condition", "actions"), "active", "priority", "description"}`.
 Loading records every rule in RulePackEntry under (pack, key). A reload creates what is missing, upgrades a rule
 the tenant has not edited when the pack's version went up, and leaves alone a rule the tenant edited or deleted.
@@ -14,70 +14,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
+from django_tenants.utils import schema_context
 
 from core.modules import registry
 from core.rules import services
+from core.rules.core_pack import CORE_PACK
 from core.rules.models import Rule, RulePackEntry
 
+__all__ = ["CORE_PACK", "PackLoadResult", "load_enabled_rule_packs", "load_packs_of_enabled_modules", "load_rule_pack"]
+
 PACK_ACTOR = "system:rule-pack"
-
-# The core pack. The board-approval pair ships on: it sits above purchasing's own manager threshold and lets an
-# urgent purchase through while the material's price swings. The planning/logistics rules ship switched off: a
-# tenant should choose to let rules move stock or change safety stock.
-CORE_PACK: tuple[dict[str, Any], ...] = (
-    {
-        "key": "large_purchase_approval",
-        "version": 1,
-        "name": "大额采购审批（价格波动例外）",
-        "trigger": "purchase_order.submitted",
-        "text": '当采购金额>=50000且非(加急采购且价格日涨跌幅>3)时，需要所有者审批："大额采购需董事会审批"',
-        "active": True,
-        "priority": 50,
-        "description": "Purchases of 50,000 or more need the board (owner), unless urgent while prices move over 3% a day.",
-    },
-    {
-        "key": "urgent_volatile_purchase_notice",
-        "version": 1,
-        "name": "加急采购价格波动通知",
-        "trigger": "purchase_order.submitted",
-        "text": '当采购金额>=50000且加急采购且价格日涨跌幅>3时，通知所有者："加急大额采购在价格波动中免审批，请关注"',
-        "active": True,
-        "priority": 51,
-        "description": "The exception above tells the owner instead of waiting for approval.",
-    },
-    {
-        "key": "vip_airport_air_freight",
-        "version": 1,
-        "name": "VIP 机场订单空运优先",
-        "trigger": "sales_order.confirmed",
-        "text": '当客户等级为VIP且订单金额>20000且收货地址包含"机场"时，设置配送方式为空运优先',
-        "active": True,
-        "priority": 60,
-        "description": "Large VIP orders delivered to an airport ship by air priority.",
-    },
-    {
-        "key": "near_expiry_donation",
-        "version": 1,
-        "name": "临期批次转捐赠",
-        "trigger": "lot.near_expiry",
-        "text": '当批次剩余天数<=3时，创建单据"transfer"(destination="donation")',
-        "active": False,
-        "priority": 70,
-        "description": "A lot three days or less from expiry is moved to the donation location.",
-    },
-    {
-        "key": "rainy_weekend_leafy_greens",
-        "version": 1,
-        "name": "雨天周末叶菜安全库存上调",
-        "trigger": "signal.weather_updated",
-        "text": '当降水概率>=60且周末时，调整类别"叶菜"的安全库存15%持续2天',
-        "active": False,
-        "priority": 80,
-        "description": "Rain on a weekend raises the leafy greens' safety stock by 15% for two days.",
-    },
-)
-
-BUILTIN_PACKS: dict[str, Sequence[Mapping[str, Any]]] = {"core": CORE_PACK}
 
 
 @dataclass
@@ -90,11 +36,8 @@ class PackLoadResult:
 
 
 def pack_rules(module_code: str) -> Sequence[Mapping[str, Any]]:
-    try:
-        declared = registry.get(module_code).rules
-    except KeyError:
-        declared = ()
-    return declared or BUILTIN_PACKS.get(module_code, ())
+    """The module's pack as it declares it (`ModuleConfig.rules`); empty for a module without one."""
+    return registry.rule_pack(module_code)
 
 
 def _free_name(base: str) -> str:
@@ -157,7 +100,18 @@ def load_rule_pack(module_code: str, rules: Sequence[Mapping[str, Any]] | None =
 
 
 def load_enabled_rule_packs(tenant: Any) -> list[PackLoadResult]:
-    """Every enabled module's pack, in the current schema (which must be `tenant`'s); billing calls this on enable."""
+    """Every enabled module's pack, in the current schema (which must be `tenant`'s): `manage.py load_rule_packs`
+    (for tenants made before packs loaded at signup); enabling a module loads its pack through `modules_enabled`."""
     from billing.entitlements import has_module
 
     return [load_rule_pack(cfg.code) for cfg in registry.all() if cfg.always_on or has_module(tenant, cfg.code)]
+
+
+def load_packs_of_enabled_modules(sender: object, *, tenant: Any, module_codes: Sequence[str], **_: Any) -> None:
+    """The `modules_enabled` receiver: load the packs of the modules just enabled into the tenant's schema.
+
+    It runs in the sender's transaction (signup, a trial, a Stripe sync), so the entitlement and its rules
+    commit together; loading is idempotent, so a repeated enable changes nothing."""
+    with schema_context(tenant.schema_name):
+        for code in module_codes:
+            load_rule_pack(code)

@@ -1,4 +1,4 @@
-from core.modules import DomainAppConfig
+from core.modules import DomainAppConfig, PositionSourceSpec
 
 
 class SalesConfig(DomainAppConfig):
@@ -9,11 +9,10 @@ class SalesConfig(DomainAppConfig):
     verbose_name = "Sales"
 
     def ready(self) -> None:
-        from core.inventory.position import register_position_source
         from core.sales.selectors import backorder_quantities
 
         # Stock owed to customers lowers inventory position at the source, so replenishment covers it.
-        register_position_source("sales.backorders", backorder_quantities)
+        self.position_sources = (PositionSourceSpec("sales.backorders", backorder_quantities),)
 
         from core.sales.graphql.mutations import SalesMutations
         from core.sales.graphql.queries import SalesQueries

@@ -15,3 +15,7 @@ CSRF_COOKIE_SECURE = False
 TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 0)
 # The webhook tests' receivers listen on 127.0.0.1 (a test switches the guard back on to check it).
 WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", True)
+# A fake industry module that exercises every plug-in point of the module contract (tests/fake_vertical); the
+# core never imports it, it is only installed here.
+TENANT_APPS = [*TENANT_APPS, "tests.fake_vertical"]
+INSTALLED_APPS = [*INSTALLED_APPS, "tests.fake_vertical"]

@@ -22,7 +22,7 @@ from tests.documents.support import make_item, make_stock_location, receive
 
 def test_a_near_expiry_lot_is_donated_once_even_when_the_event_is_delivered_twice(in_alpha):
     # given
-    load_rule_pack("core")
+    load_rule_pack("food")
     activate_rule(Rule.objects.get(pack_entry__key="near_expiry_donation"))
     item, shelf, store = make_item(lot_tracked=True), make_stock_location(), make_stock_location()
     expiry = timezone.localdate() + dt.timedelta(days=2)
@@ -47,7 +47,7 @@ def test_a_near_expiry_lot_is_donated_once_even_when_the_event_is_delivered_twic
 
 def test_a_lot_far_from_expiry_stays_where_it_is(in_alpha):
     # given
-    load_rule_pack("core")
+    load_rule_pack("food")
     activate_rule(Rule.objects.get(pack_entry__key="near_expiry_donation"))
     item, shelf = make_item(lot_tracked=True), make_stock_location()
     receive(item, shelf, "12", lot_code="L-FAR", expiry_date=timezone.localdate() + dt.timedelta(days=40))
@@ -67,7 +67,7 @@ def test_the_daily_near_expiry_event_fires_the_donation_rule_once(in_alpha):
     from core.rules.events import evaluate_domain_event
     from core.rules.lots import record_near_expiry_lots
 
-    load_rule_pack("core")
+    load_rule_pack("food")
     activate_rule(Rule.objects.get(pack_entry__key="near_expiry_donation"))
     item, shelf = make_item(lot_tracked=True), make_stock_location()
     today = timezone.localdate()

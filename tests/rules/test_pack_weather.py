@@ -38,7 +38,7 @@ def _weather_event() -> DomainEvent:
 
 @pytest.fixture
 def rainy_rule(in_alpha) -> Rule:
-    load_rule_pack("core")
+    load_rule_pack("food")
     return activate_rule(Rule.objects.get(pack_entry__key="rainy_weekend_leafy_greens"))
 
 
@@ -159,7 +159,7 @@ def test_a_category_the_tenant_does_not_have_is_a_logged_failure(rainy_rule, in_
 
 def test_an_inactive_rule_does_nothing(in_alpha, shop):
     # given: the pack as shipped (the weather rule off)
-    load_rule_pack("core")
+    load_rule_pack("food")
     store, _, _ = shop
     ingest_weather(
         [
@@ -182,7 +182,7 @@ def test_the_outbox_drain_hands_the_weather_event_to_the_rules_engine(committed_
     from django_tenants.utils import schema_context
 
     with schema_context(committed_tenant.schema):
-        load_rule_pack("core")
+        load_rule_pack("food")
         activate_rule(Rule.objects.get(pack_entry__key="rainy_weekend_leafy_greens"))
         Category.objects.create(name="叶菜")
         store = make_store_location()

@@ -13,6 +13,7 @@ from core.rules.transitions import rules_transition_hook
 from core.sales.models import SalesOrder
 from core.sales.services import SalesLineInput, confirm_sales_order, create_sales_order
 from tests.documents.support import make_customer, make_item, make_stock_location
+from verticals.food.rules import FOOD_PACK
 
 
 def test_loading_the_core_pack_twice_creates_each_rule_once(in_alpha):
@@ -30,7 +31,18 @@ def test_loading_the_core_pack_twice_creates_each_rule_once(in_alpha):
     # the board-approval pair ships on; the rules that move stock or change safety stock wait for the tenant
     assert Rule.objects.get(pack_entry__key="large_purchase_approval").active
     assert Rule.objects.get(pack_entry__key="urgent_volatile_purchase_notice").active
-    assert not Rule.objects.get(pack_entry__key="rainy_weekend_leafy_greens").active
+    assert not RulePackEntry.objects.filter(key__in=[spec["key"] for spec in FOOD_PACK]).exists()
+
+
+def test_the_food_rules_ship_in_the_food_pack_switched_off(in_alpha):
+    # when
+    result = load_rule_pack("food")
+
+    # then
+    assert sorted(result.created) == ["near_expiry_donation", "rainy_weekend_leafy_greens"]
+    for key in result.created:
+        rule = Rule.objects.get(pack_entry__key=key)
+        assert rule.module == "food" and not rule.active and rule.pack_entry.pack == "food"
 
 
 def test_a_tenant_edit_survives_a_newer_pack_while_an_unedited_rule_is_upgraded(in_alpha):
@@ -38,7 +50,9 @@ def test_a_tenant_edit_survives_a_newer_pack_while_an_unedited_rule_is_upgraded(
     load_rule_pack("core")
     edited = Rule.objects.get(pack_entry__key="vip_airport_air_freight")
     services.update_rule(edited, text="当客户等级为VIP且订单金额>5000时，设置配送方式为快递", actor="owner@x.cn")
-    newer = [{**spec, "version": 2, "text": spec["text"].replace("20000", "30000").replace("<=3", "<=5")} for spec in CORE_PACK]
+    newer = [
+        {**spec, "version": 2, "text": spec["text"].replace("20000", "30000").replace(">=50000", ">=60000")} for spec in CORE_PACK
+    ]
 
     # when
     result = load_rule_pack("core", newer)
@@ -47,22 +61,22 @@ def test_a_tenant_edit_survives_a_newer_pack_while_an_unedited_rule_is_upgraded(
     assert result.kept == ["vip_airport_air_freight"]
     edited.refresh_from_db()
     assert "5000" in edited.current_version.source_text and "快递" in edited.current_version.source_text
-    donation = Rule.objects.get(pack_entry__key="near_expiry_donation")
-    assert donation.current_version.number == 2
-    assert donation.current_version.condition["value"] == 5
+    approval = Rule.objects.get(pack_entry__key="large_purchase_approval")
+    assert approval.current_version.number == 2
+    assert "60000" in approval.current_version.source_text
     assert RulePackEntry.objects.filter(pack="core", pack_version=2).count() == len(CORE_PACK)
 
 
 def test_a_rule_the_tenant_deleted_is_not_brought_back(in_alpha):
     # given
-    load_rule_pack("core")
+    load_rule_pack("food")
     Rule.objects.get(pack_entry__key="rainy_weekend_leafy_greens").delete()
 
     # when
     call_command("load_rule_packs", tenant=in_alpha.tenant.slug)
 
     # then
-    assert not Rule.objects.filter(name=CORE_PACK[4]["name"]).exists()
+    assert not Rule.objects.filter(name=FOOD_PACK[1]["name"]).exists()
 
 
 def test_the_vip_airport_rule_sets_air_priority_once_on_a_real_confirmation(in_alpha):

@@ -1,6 +1,7 @@
 """The food module (食品)."""
 
 from core.modules import ModuleConfig, NavEntry
+from verticals.food.rules import FOOD_PACK
 
 
 class FoodConfig(ModuleConfig):
@@ -16,6 +17,7 @@ class FoodConfig(ModuleConfig):
     monthly_price_cny = 149
     monthly_price_usd = 21
     nav = (NavEntry("food:cold_chain", "冷链温度", "Cold chain", "thermometer"),)
+    rules = FOOD_PACK
 
     def ready(self) -> None:
         # Imported here: GraphQL types need the models, which are not loaded when apps.py is.

@@ -1,0 +1,31 @@
+"""The food module's rule pack: lot expiry and fresh-produce rules (FoodConfig declares it as `rules`).
+
+Both ship switched off: a tenant should choose to let rules move stock or change safety stock.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+FOOD_PACK: tuple[dict[str, Any], ...] = (
+    {
+        "key": "near_expiry_donation",
+        "version": 1,
+        "name": "临期批次转捐赠",
+        "trigger": "lot.near_expiry",
+        "text": '当批次剩余天数<=3时，创建单据"transfer"(destination="donation")',
+        "active": False,
+        "priority": 70,
+        "description": "A lot three days or less from expiry is moved to the donation location.",
+    },
+    {
+        "key": "rainy_weekend_leafy_greens",
+        "version": 1,
+        "name": "雨天周末叶菜安全库存上调",
+        "trigger": "signal.weather_updated",
+        "text": '当降水概率>=60且周末时，调整类别"叶菜"的安全库存15%持续2天',
+        "active": False,
+        "priority": 80,
+        "description": "Rain on a weekend raises the leafy greens' safety stock by 15% for two days.",
+    },
+)
