@@ -144,7 +144,7 @@ class ModuleConfig(AppConfig):
     ml_specs: Sequence[MLSpec] = ()  # model specs: the demand model and, where it applies, loss / lead time
     periodic_jobs: Sequence[PeriodicJob] = ()
     transition_hooks: Sequence[TransitionHookSpec] = ()
-    event_consumers: Sequence[Callable[..., None]] = ()  # outbox consumers: fn(DomainEvent), idempotent
+    event_consumers: Sequence[Callable[..., object]] = ()  # outbox consumers: fn(DomainEvent), idempotent
     position_sources: Sequence[PositionSourceSpec] = ()
     onboarding_steps: Sequence[OnboardingStep] = ()
     demo_data: Callable[..., None] | None = None  # builds the module's demo data in the current schema
@@ -169,7 +169,7 @@ class DomainAppConfig(AppConfig):
     graphql_mutations: Sequence[type] = ()
     periodic_jobs: Sequence[PeriodicJob] = ()
     transition_hooks: Sequence[TransitionHookSpec] = ()
-    event_consumers: Sequence[Callable[..., None]] = ()
+    event_consumers: Sequence[Callable[..., object]] = ()
     position_sources: Sequence[PositionSourceSpec] = ()
     onboarding_steps: Sequence[OnboardingStep] = ()
 
@@ -236,7 +236,7 @@ class ModuleRegistry:
     def transition_hooks(self) -> list[TransitionHookSpec]:
         return [spec for _code, cfg in self.contributors() for spec in cfg.transition_hooks]
 
-    def event_consumers(self) -> list[Callable[..., None]]:
+    def event_consumers(self) -> list[Callable[..., object]]:
         return [fn for _code, cfg in self.contributors() for fn in cfg.event_consumers]
 
     def position_sources(self) -> list[PositionSourceSpec]:
