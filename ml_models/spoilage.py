@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 import torch
+from mlflow.pyfunc import PythonModel
 from torch import nn
 
 PROCESSES = ("raw", "chopped", "sliced", "marinated", "steamed", "braised", "fried", "cured", "frozen")
@@ -332,7 +333,7 @@ def load_spoilage_version(name: str, version: str, tracking_uri: str | None = No
     return model
 
 
-class SpoilagePyfunc:
+class SpoilagePyfunc(PythonModel):  # type: ignore[misc]
     """pyfunc wrapper: a DataFrame of LotFeatures columns in, p_spoil / expected_waste / hours_left out."""
 
     def load_context(self, context: Any) -> None:

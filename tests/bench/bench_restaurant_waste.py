@@ -101,7 +101,9 @@ def main() -> None:
             "received": round(tally.received, 1),
         }
     if "report" in tuned_holder:
-        checks["tenant_kinetics_fine_tuned"] = spoilage.evaluate(tuned_holder["model"], spoilage.generate_lots(5000, seed=9, profile=tenant))  # type: ignore[arg-type]
+        checks["tenant_kinetics_fine_tuned"] = spoilage.evaluate(
+            tuned_holder["model"], spoilage.generate_lots(5000, seed=9, profile=tenant)
+        )  # type: ignore[arg-type]
     generic = results["generic"]["waste_rate"]
     result = {
         "benchmark": "restaurant_waste",
@@ -112,7 +114,8 @@ def main() -> None:
             name: round(1 - results[name]["waste_rate"] / generic, 3) for name in ("spoilage", "fine_tuned")
         },
         "stockout_not_higher": {
-            name: bool(results[name]["stockout_rate"] <= results["generic"]["stockout_rate"]) for name in ("spoilage", "fine_tuned")
+            name: bool(results[name]["stockout_rate"] <= results["generic"]["stockout_rate"])
+            for name in ("spoilage", "fine_tuned")
         },
         "model_checks": {name: {k: round(v, 4) for k, v in m.items()} for name, m in checks.items()},
         "base_model": {"train_seconds": round(train_seconds, 1), "q10_learned": report.q10},

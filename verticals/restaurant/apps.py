@@ -50,14 +50,17 @@ class RestaurantConfig(ModuleConfig):
 
     def ready(self) -> None:
         # Imported here: GraphQL types and model-dependent specs need the models, not loaded when apps.py is.
+        from celery.schedules import crontab
+
         from core.inventory.position import register_position_source
-        from core.modules import MLSpec, PositionSourceSpec
+        from core.modules import MLSpec, PeriodicJob, PositionSourceSpec
         from core.rules.catalog import register_fields, register_triggers
         from verticals.restaurant.demo import build_restaurant_demo
         from verticals.restaurant.graphql.mutations import RestaurantMutations
         from verticals.restaurant.graphql.queries import RestaurantQueries
         from verticals.restaurant.planning import prep_demand_position
         from verticals.restaurant.rules import RESTAURANT_FIELDS, RESTAURANT_RULES, RESTAURANT_TRIGGERS
+        from verticals.restaurant.tasks import check_spoilage, fine_tune_spoilage_model
 
         self.graphql_queries = (RestaurantQueries,)
         self.graphql_mutations = (RestaurantMutations,)
@@ -82,6 +85,14 @@ class RestaurantConfig(ModuleConfig):
             ),
         )
         self.position_sources = (PositionSourceSpec("restaurant.prep_demand", prep_demand_position),)
+        self.periodic_jobs = (
+            PeriodicJob("restaurant.check_spoilage", check_spoilage, schedule=2 * 3600),
+            PeriodicJob(
+                "restaurant.fine_tune_spoilage_model",
+                fine_tune_spoilage_model,
+                schedule=crontab(minute=30, hour=3, day_of_week=1),
+            ),
+        )
         register_fields(*RESTAURANT_FIELDS)
         register_triggers(RESTAURANT_TRIGGERS)
         # contract: the core does not read position_sources yet on this branch; register so replenishment sees it.

@@ -333,3 +333,18 @@ class ScheduledShift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.staff_id}@{self.day} {self.start_hour}-{self.end_hour} {self.role}"
+
+
+class IngredientProfile(models.Model):
+    """How an ingredient keeps (for the spoilage model): its group, processing method and storage humidity."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="restaurant_profile")
+    group = models.CharField(max_length=20, default="vegetable", help_text="ml_models.spoilage.GROUPS")
+    process = models.CharField(max_length=20, default="raw", help_text="ml_models.spoilage.PROCESSES")
+    storage_humidity_pct = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal("85"))
+    storage_temp_c = models.DecimalField(
+        max_digits=5, decimal_places=2, default=Decimal("4"), help_text="Used where no cold-chain sensor reports."
+    )
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.group}/{self.process}"

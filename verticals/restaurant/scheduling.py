@@ -107,8 +107,9 @@ def covers_to_needs(
     for (outlet, day, hour), value in sorted(covers.items()):
         if value <= 0:
             continue
-        for role, capacity in covers_per_staff.items():
-            count = max(math.ceil(value / capacity), minimum.get(role, 0))
+        for role in sorted(set(covers_per_staff) | set(minimum)):
+            capacity = covers_per_staff.get(role)
+            count = max(math.ceil(value / capacity) if capacity else 0, minimum.get(role, 0))
             if count > 0:
                 needs.append(Need(outlet, day, hour, role, count))
     return needs

@@ -12,8 +12,15 @@ from core.graphql.lookups import require_pk
 from tenants.accounts.roles import Permission
 from verticals.restaurant import backflush, services
 from verticals.restaurant.backflush import TicketLineInput
-from verticals.restaurant.exceptions import NotFound, RecipeLoop, TicketLinesRejected
-from verticals.restaurant.graphql.types import DishType, IngestResultType, OutletType, TicketLineType, WasteRecordType
+from verticals.restaurant.exceptions import InfeasibleSchedule, NotFound, RecipeLoop, TicketLinesRejected
+from verticals.restaurant.graphql.types import (
+    DishType,
+    IngestResultType,
+    OutletType,
+    ScheduleType,
+    TicketLineType,
+    WasteRecordType,
+)
 from verticals.restaurant.services import RecipeLineInput
 from verticals.restaurant.waste import record_waste
 
@@ -258,7 +265,34 @@ class SetParLevel(BaseMutation):
         return cls(errors=[])
 
 
+class PlanStaffSchedule(BaseMutation):
+    """Roster a week for outlets of one labour region with CP-SAT; the roster is stored. An infeasible week
+    answers INFEASIBLE_SCHEDULE naming the labour rule that blocks it (`field` carries the rule group)."""
+
+    schedule = graphene.Field(ScheduleType)
+
+    class Meta:
+        permissions = (Permission.MANAGE,)
+        required_module = MODULE
+
+    class Arguments:
+        outlet_ids = graphene.List(graphene.NonNull(graphene.ID), required=True)
+        week_start = graphene.Date(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> PlanStaffSchedule:
+        from verticals.restaurant.rostering import plan_week
+
+        ids = [require_pk(value, "outletIds", "RestaurantOutlet", NotFound) for value in data["outlet_ids"]]
+        try:
+            schedule = plan_week(ids, data["week_start"])
+        except InfeasibleSchedule as error:
+            return cls(errors=[Error(field=f"schedule.{error.blocking}", message=str(error), code=error.code)])
+        return cls(schedule=schedule, errors=[])
+
+
 class RestaurantMutations(graphene.ObjectType):
+    plan_staff_schedule = PlanStaffSchedule.Field()
     create_restaurant_outlet = CreateRestaurantOutlet.Field()
     create_dish = CreateDish.Field()
     save_recipe = SaveRecipe.Field()

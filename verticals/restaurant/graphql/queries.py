@@ -16,6 +16,7 @@ from verticals.restaurant.graphql.types import (
     DishCostType,
     DishType,
     IngredientQuantityType,
+    LotRiskType,
     OutletType,
     PrepRowType,
     TicketLineType,
@@ -45,6 +46,20 @@ class RestaurantQueries(graphene.ObjectType):
         outlet_id=graphene.ID(required=True),
         count_id=graphene.ID(required=True),
     )
+
+    use_first = graphene.List(
+        graphene.NonNull(LotRiskType), required=True, outlet_id=graphene.ID(required=True),
+        description="先用先出: lots to use before anything else, riskiest first.",
+    )  # fmt: skip
+
+    @staticmethod
+    def resolve_use_first(root: Any, info: Any, outlet_id: str) -> list[Any]:
+        from verticals.restaurant.spoilage import use_first
+
+        pk = pk_from_id(outlet_id, "RestaurantOutlet")
+        if pk is None or not Outlet.objects.filter(pk=pk).exists():
+            return []
+        return use_first(pk)
 
     @staticmethod
     def resolve_restaurant_outlets(root: Any, info: Any, **args: Any) -> QuerySet[Outlet]:

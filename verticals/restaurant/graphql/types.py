@@ -153,3 +153,57 @@ class IngestResultType(graphene.ObjectType):
     negative_items = graphene.List(graphene.NonNull(graphene.String), required=True)
     posting_key = graphene.String(required=True)
     messages = graphene.List(graphene.NonNull(graphene.String), required=True)
+
+
+class LotRiskType(graphene.ObjectType):
+    """A lot (or untracked stock) at an outlet with the spoilage model's view of it."""
+
+    class Meta:
+        name = "LotSpoilageRisk"
+
+    item_id = graphene.Int(required=True)
+    sku = graphene.String(required=True)
+    name = graphene.String(required=True)
+    lot_id = graphene.Int()
+    quantity = graphene.Decimal(required=True)
+    p_spoil = graphene.Float(required=True, description="Probability it spoils within the next 24 hours.")
+    expected_waste = graphene.Float(required=True, description="Quantity expected to spoil before it is used.")
+    hours_left = graphene.Float(required=True, description="Median hours before it spoils.")
+    temperature_c = graphene.Float(required=True)
+
+
+class ShiftType(graphene.ObjectType):
+    class Meta:
+        name = "StaffShift"
+
+    staff = graphene.String(required=True)
+    outlet = graphene.String(required=True)
+    day = graphene.Int(required=True, description="0 = the week's first day")
+    start = graphene.Int(required=True)
+    end = graphene.Int(required=True)
+    role = graphene.String(required=True)
+
+
+class UnmetSlotType(graphene.ObjectType):
+    class Meta:
+        name = "UnmetStaffSlot"
+
+    outlet = graphene.String(required=True)
+    day = graphene.Int(required=True)
+    hour = graphene.Int(required=True)
+    role = graphene.String(required=True)
+    needed = graphene.Int(required=True)
+    covered = graphene.Int(required=True)
+    reason = graphene.String(required=True)
+
+
+class ScheduleType(graphene.ObjectType):
+    class Meta:
+        name = "StaffSchedule"
+
+    shifts = graphene.List(graphene.NonNull(ShiftType), required=True)
+    unmet = graphene.List(graphene.NonNull(UnmetSlotType), required=True)
+    objective = graphene.Int(required=True)
+    fatigue_penalty = graphene.Int(required=True)
+    broken_soft_constraints = graphene.Int(required=True)
+    status = graphene.String(required=True)
