@@ -8,6 +8,7 @@ import shutil
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 import pytest
 import torch
@@ -30,7 +31,7 @@ FISH = spoilage.LotFeatures(
 
 @pytest.fixture(scope="module")
 def base():
-    model, report = spoilage.train_base_model(n=6000, seed=7, epochs=12)
+    model, _report = spoilage.train_base_model(n=6000, seed=7, epochs=12)
     return model
 
 
@@ -40,8 +41,8 @@ def test_risk_rises_with_time_and_temperature_and_chopping(base):
     # when
     risks = spoilage.predict(base, ages)
     # then: monotone in time, for the probability and the expected waste
-    assert all(a.p_spoil <= b.p_spoil for a, b in zip(risks, risks[1:], strict=False))
-    assert all(a.expected_waste <= b.expected_waste + 1e-6 for a, b in zip(risks, risks[1:], strict=False))
+    assert all(a.p_spoil <= b.p_spoil for a, b in pairwise(risks))
+    assert all(a.expected_waste <= b.expected_waste + 1e-6 for a, b in pairwise(risks))
     warm = spoilage.predict(base, [replace(FISH, storage_temp_c=12, hours_since_prep=24)])[0]
     cold = spoilage.predict(base, [replace(FISH, storage_temp_c=2, hours_since_prep=24)])[0]
     assert warm.p_spoil > cold.p_spoil and warm.hours_left < cold.hours_left

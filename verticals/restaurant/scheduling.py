@@ -257,7 +257,9 @@ def _solve_outlet(
     fatigue = sum(fatigue_terms) * rules.fatigue_weight if fatigue_terms else 0
     model.Minimize(UNMET_WEIGHT * sum(unmet_vars.values()) + fatigue + HOUR_WEIGHT * sum(hours_terms))
     if not explain:
-        _hint_greedy_roster(model, staff, need_at, templates, rules, days, x, y, unmet_vars, worked_vars)
+        hint = _hint_greedy_roster(model, staff, need_at, templates, rules, days, x, y, unmet_vars, worked_vars)
+    else:
+        hint = {}
     if explain:
         model.AddAssumptions(list(groups.values()))
     solver = cp_model.CpSolver()
@@ -274,18 +276,21 @@ def _solve_outlet(
         index_to_name = {var.Index(): name for name, var in groups.items()}
         core = [index_to_name[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in index_to_name]
         raise ScheduleInfeasible(_minimal_core(model, groups, core or list(groups), time_limit_s))
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+    solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
+    if not solved and not hint:
         raise ScheduleInfeasible(["time_limit"])
-    shifts = [
-        Shift(staff[s].key, staff[s].outlet, d, templates[t][0], templates[t][1], role)
-        for (s, d, t, role), var in y.items()
-        if solver.Value(var)
-    ]
-    coverage = {key: (count, count - solver.Value(unmet_vars[key])) for key, count in need_at.items()}
-    coverage = {
-        key: (needed, min(needed, sum(solver.Value(v) for v in cover_terms.get(key, []))))
-        for key, (needed, _c) in coverage.items()
-    }
+    if solved:
+        chosen = {key for key, var in y.items() if solver.Value(var)}
+    else:  # out of time before a first solution (a starved machine): the greedy roster, within the hour and day limits
+        chosen = {(s, d, t, role) for (s, d), (t, role) in hint.items()}
+    shifts = [Shift(staff[s].key, staff[s].outlet, d, templates[t][0], templates[t][1], role) for s, d, t, role in chosen]
+    coverage = {key: (needed, 0) for key, needed in need_at.items()}
+    for shift in shifts:
+        for hour in range(shift.start, shift.end):
+            key = (shift.outlet, shift.day, hour, shift.role)
+            if key in coverage:
+                needed, covered = coverage[key]
+                coverage[key] = (needed, min(needed, covered + 1))
     fatigue_value = sum(max(0, sh.hours - rules.fatigue_after_hours) for sh in shifts) * rules.fatigue_weight
     unmet = explain_unmet(staff, shifts, coverage, rules)
     broken = sum(needed - covered for needed, covered in coverage.values()) + sum(
@@ -294,13 +299,20 @@ def _solve_outlet(
     return Schedule(
         shifts=sorted(shifts, key=lambda sh: (sh.outlet, sh.day, sh.start, sh.staff)),
         unmet=unmet,
-        objective=int(solver.ObjectiveValue()),
+        objective=int(solver.ObjectiveValue()) if solved else _objective(shifts, coverage, rules),
         fatigue_penalty=fatigue_value,
         broken_soft_constraints=broken,
-        status=solver.StatusName(status),
+        status=solver.StatusName(status) if solved else "GREEDY",
         seconds=time.perf_counter() - started,
         coverage=coverage,
     )
+
+
+def _objective(shifts: Sequence[Shift], coverage: dict[tuple[str, int, int, str], tuple[int, int]], rules: LabourRules) -> int:
+    """The model's objective for a roster found outside the solver."""
+    unmet = sum(needed - covered for needed, covered in coverage.values())
+    fatigue = sum(max(0, sh.hours - rules.fatigue_after_hours) for sh in shifts) * rules.fatigue_weight
+    return UNMET_WEIGHT * unmet + fatigue + HOUR_WEIGHT * sum(sh.hours for sh in shifts)
 
 
 def _minimal_core(model: cp_model.CpModel, groups: dict[str, cp_model.IntVar], core: list[str], time_limit_s: float) -> list[str]:
@@ -329,7 +341,7 @@ def _hint_greedy_roster(
     y: dict[tuple[int, int, int, str], cp_model.IntVar],
     unmet_vars: dict[tuple[str, int, int, str], cp_model.IntVar],
     worked_vars: dict[tuple[int, int], cp_model.IntVar],
-) -> None:
+) -> dict[tuple[int, int], tuple[int, str]]:
     """A quick greedy roster as the solver's starting point: each person in turn takes the shift and role
     that covers the most still-open staff-hours, within the weekly limit and days. CP-SAT improves on it
     from there instead of searching for a first solution on a busy machine."""
@@ -368,7 +380,11 @@ def _hint_greedy_roster(
                 break
             if (s, d) in chosen or (s, d, 0) not in x or sum(1 for (ss, _dd) in chosen if ss == s) >= rules.max_days_per_week:
                 continue
-            t = max(range(len(templates)), key=lambda i: templates[i][1] - templates[i][0])
+            limit = min(rules.max_weekly_hours, person.max_weekly_hours or rules.max_weekly_hours)
+            fitting = [i for i, (a, b) in enumerate(templates) if hours[s] + b - a <= limit]
+            if not fitting:
+                break
+            t = max(fitting, key=lambda i: templates[i][1] - templates[i][0])
             role = next(r for (ss, dd, tt, r) in y if (ss, dd, tt) == (s, d, t))
             chosen[s, d] = (t, role)
             hours[s] += templates[t][1] - templates[t][0]
@@ -385,6 +401,7 @@ def _hint_greedy_roster(
         model.AddHint(var, remaining[key])
     for (s, d), var in worked_vars.items():
         model.AddHint(var, 1 if (s, d) in chosen else 0)
+    return chosen
 
 
 def explain_unmet(

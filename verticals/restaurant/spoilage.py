@@ -17,10 +17,12 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Avg, Sum
 from django.utils import timezone
+from mlflow.exceptions import MlflowException
 
 from core.catalog.models import Item
 from core.inventory.models import Lot, StockLevel, StockMove
 from ml_models import spoilage as model_lib
+from ml_models.exceptions import ModelRegistryError
 from ml_models.tracking import champion_version, registered_model_name
 from verticals.restaurant.models import IngredientProfile, Outlet, TheoreticalUsage, WasteReason, WasteRecord
 
@@ -72,7 +74,7 @@ def current_model() -> model_lib.SpoilageNet:
     name = tenant_model_name()
     try:
         version = champion_version(name)
-    except Exception:  # no registry configured or no such model yet: the base model serves
+    except (ModelRegistryError, MlflowException):  # no registry configured or no model yet: the base serves
         version = None
     if version is None:
         return base_model()
@@ -183,7 +185,7 @@ def tenant_training_data(days: int = 180) -> dict[str, object]:
                 quantity=float(record.quantity),
                 daily_use=0.0,
                 horizon_hours=24.0,
-            )  # fmt: skip
+            )
         )
         spoiled.append(1.0)
         waste.append(1.0)
@@ -204,7 +206,7 @@ def tenant_training_data(days: int = 180) -> dict[str, object]:
                 quantity=float(row.quantity),
                 daily_use=float(row.quantity),
                 horizon_hours=24.0,
-            )  # fmt: skip
+            )
         )
         spoiled.append(0.0)
         waste.append(0.0)
