@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.db import models
+from django.db import connection, models
 
 from core.catalog.models import Item, Unit
 from core.locations.models import Location, Store
@@ -211,6 +211,11 @@ class TheoreticalUsage(models.Model):
         return f"{self.outlet_id}/{self.item_id}@{self.day}: {self.quantity}"
 
 
+def waste_photo_path(record: WasteRecord, filename: str) -> str:
+    """Uploads sit under the tenant's prefix (DESIGN.md, Tenancy), never beside another tenant's files."""
+    return f"tenants/{connection.schema_name}/restaurant/waste/{filename[-120:]}"
+
+
 class WasteReason(models.TextChoices):
     SPOILED = "spoiled", "Spoiled"
     EXPIRED = "expired", "Expired"
@@ -229,7 +234,7 @@ class WasteRecord(models.Model):
     quantity = models.DecimalField(**QTY)
     reason = models.CharField(max_length=20, choices=WasteReason.choices)
     note = models.CharField(max_length=300, blank=True)
-    photo = models.FileField(upload_to="restaurant/waste/", blank=True)
+    photo = models.FileField(upload_to=waste_photo_path, blank=True)
     # Conditions at the time, so the tenant's spoilage model can learn from its own waste.
     storage_temp_c = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     hours_since_prep = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)

@@ -67,9 +67,9 @@ def dish_forecast(outlet_id: int, day: date) -> dict[int, Decimal]:
     for dish_id, history in series.items():
         observed = history[np.nonzero(history)[0][0] :] if history.any() else history
         if len(observed) >= 14:
-            value = seasonal_naive(observed, 1, 7)[0]
+            value = seasonal_naive(observed, 1, 7)[0, 0]
         else:
-            value = moving_average(observed, 1, min(7, len(observed)))[0]
+            value = moving_average(observed, 1, min(7, len(observed)))[0, 0]
         if value > 0:
             result[dish_id] = Decimal(str(round(float(value), 2)))
     return result
