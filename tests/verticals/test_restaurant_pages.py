@@ -154,8 +154,20 @@ def test_graphql_ingests_pos_lines_reports_bad_rows_and_reads_costs(alpha, modul
     assert refused["result"] is None and refused["errors"][0]["field"] == "lines.0.quantity"
     costs = data(client, "{ dishCosts { dish { code } cost marginPct } }")["dishCosts"]
     assert {"dish": {"code": "D-BEEF"}, "cost": "17.00", "marginPct": "64.6"} in costs
+    lines = '[{subRecipeCode: "R-D-BROTH", quantity: "1"}]'
     loop = gql(
-        client,
-        'mutation { saveRecipe(code: "R-TALLOW-BASE", name: "x", lines: [{subRecipeCode: "R-D-BROTH", quantity: "1"}]) { errors { code message } } }',
+        client, f'mutation {{ saveRecipe(code: "R-TALLOW-BASE", name: "x", lines: {lines}) {{ errors {{ code message }} }} }}'
     )
     assert loop["data"]["saveRecipe"]["errors"][0]["code"] == "RECIPE_LOOP"
+
+
+def test_the_demo_hot_pot_chain_builds_once_with_sales_backflushed(in_alpha):
+    from core.modules import registry
+    from verticals.restaurant.models import Outlet
+
+    module = registry.get("restaurant")
+    assert module.demo_data is not None and any(spec.kind == "loss" for spec in module.ml_specs)
+    module.demo_data()
+    module.demo_data()  # safe to run twice
+    assert Outlet.objects.filter(store__code__startswith="HP-").count() == 3
+    assert PosTicketLine.objects.filter(status=TicketLineStatus.POSTED).count() == 3 * 160

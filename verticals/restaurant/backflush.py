@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -371,7 +372,7 @@ def _insert_rows(rows: list[_Row]) -> None:
         "bigint", "text", "integer", "text", "text", "bigint", "numeric", "numeric", "jsonb", "integer", "timestamptz",
         "text", "text", "text", "jsonb",
     )  # fmt: skip
-    values = [
+    values: list[list[Any]] = [
         [r.outlet_id for r in rows], [r.ticket_no for r in rows], [r.line_no for r in rows], [r.kind for r in rows],
         [r.dish_code for r in rows], [r.dish_id for r in rows], [r.quantity for r in rows], [r.unit_price for r in rows],
         [json.dumps(r.modifiers) for r in rows], [r.reverses_line_no for r in rows], [r.sold_at for r in rows],

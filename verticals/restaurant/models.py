@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, models
 
 from core.catalog.models import Item, Unit
 from core.locations.models import Location, Store
 
-QTY = {"max_digits": 18, "decimal_places": 4}
-MONEY = {"max_digits": 18, "decimal_places": 2}
-PCT = {"max_digits": 5, "decimal_places": 2}
+QTY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
+MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
+PCT: dict[str, Any] = {"max_digits": 5, "decimal_places": 2}
 
 
 class Outlet(models.Model):
@@ -213,7 +214,7 @@ class TheoreticalUsage(models.Model):
 
 def waste_photo_path(record: WasteRecord, filename: str) -> str:
     """Uploads sit under the tenant's prefix (DESIGN.md, Tenancy), never beside another tenant's files."""
-    return f"tenants/{connection.schema_name}/restaurant/waste/{filename[-120:]}"
+    return f"tenants/{getattr(connection, 'schema_name', 'public')}/restaurant/waste/{filename[-120:]}"
 
 
 class WasteReason(models.TextChoices):

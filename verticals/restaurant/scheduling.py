@@ -145,7 +145,7 @@ def solve_schedule(
     small models solve far faster than one large one); the time limit is shared out."""
     started = time.perf_counter()
     outlets = sorted({p.outlet for p in staff} | {n.outlet for n in needs})
-    parts = []
+    parts: list[Schedule] = []
     for outlet in outlets:
         budget = max(0.5, (time_limit_s - (time.perf_counter() - started)) / max(1, len(outlets) - len(parts)))
         parts.append(
@@ -193,11 +193,11 @@ def _solve_outlet(
     templates = shift_templates(open_hour, close_hour, rules)
     model = cp_model.CpModel()
     need_at = {(n.outlet, n.day, n.hour, n.role): n.count for n in needs}
-    groups = {name: model.NewBoolVar(name) for name in GROUPS} if explain else {}
+    groups = {name: model.new_bool_var(name) for name in GROUPS} if explain else {}
 
     def rule(constraint: cp_model.Constraint, group: str) -> None:
         if explain:  # behind an assumption literal, so an infeasible model names the group
-            constraint.OnlyEnforceIf(groups[group])
+            constraint.only_enforce_if(groups[group])
 
     # x[s, d, t]: works template t on day d; y[s, d, t, r]: in role r
     x: dict[tuple[int, int, int], cp_model.IntVar] = {}
@@ -219,68 +219,68 @@ def _solve_outlet(
         for d in range(days):
             day_vars = []
             for t, (start, end) in enumerate(templates):
-                var = model.NewBoolVar(f"x{s}_{d}_{t}")
+                var = model.new_bool_var(f"x{s}_{d}_{t}")
                 x[s, d, t] = var
                 day_vars.append(var)
                 role_vars = []
                 for role in roles:
-                    rv = model.NewBoolVar(f"y{s}_{d}_{t}_{role}")
+                    rv = model.new_bool_var(f"y{s}_{d}_{t}_{role}")
                     y[s, d, t, role] = rv
                     role_vars.append(rv)
                     for hour in range(start, end):
                         if (person.outlet, d, hour, role) in need_at:
                             cover_terms[person.outlet, d, hour, role].append(rv)
-                model.Add(sum(role_vars) == var)
+                model.add(sum(role_vars) == var)
                 week_hours.append((end - start) * var)
                 if end - start > rules.fatigue_after_hours:
                     fatigue_terms.append((end - start - rules.fatigue_after_hours) * var)
-            worked = model.NewBoolVar(f"w{s}_{d}")
+            worked = model.new_bool_var(f"w{s}_{d}")
             worked_vars[s, d] = worked
-            model.Add(sum(day_vars) == worked)  # at most one shift a day
+            model.add(sum(day_vars) == worked)  # at most one shift a day
             worked_days.append(worked)
             if d > 0:  # legal rest between yesterday's end and today's start
                 for t1, (_s1, e1) in enumerate(templates):
                     for t2, (s2, _e2) in enumerate(templates):
                         if 24 - e1 + s2 < rules.min_rest_hours:
-                            rule(model.AddBoolOr([x[s, d - 1, t1].Not(), x[s, d, t2].Not()]), "legal_rest")
+                            rule(model.add_bool_or([~x[s, d - 1, t1], ~x[s, d, t2]]), "legal_rest")
         limit = min(rules.max_weekly_hours, person.max_weekly_hours or rules.max_weekly_hours)
-        rule(model.Add(sum(week_hours) <= limit), "weekly_hours_limit")
-        rule(model.Add(sum(worked_days) <= rules.max_days_per_week), "max_days_per_week")
+        rule(model.add(sum(week_hours) <= limit), "weekly_hours_limit")
+        rule(model.add(sum(worked_days) <= rules.max_days_per_week), "max_days_per_week")
         if person.min_weekly_hours:
-            rule(model.Add(sum(week_hours) >= person.min_weekly_hours), "min_contract_hours")
+            rule(model.add(sum(week_hours) >= person.min_weekly_hours), "min_contract_hours")
         hours_terms.extend(week_hours)
     unmet_vars = {}
     for key, count in need_at.items():
-        short = model.NewIntVar(0, count, f"u{key}")
+        short = model.new_int_var(0, count, f"u{key}")
         unmet_vars[key] = short
-        model.Add(sum(cover_terms.get(key, [])) + short >= count)
+        model.add(sum(cover_terms.get(key, [])) + short >= count)
     fatigue = sum(fatigue_terms) * rules.fatigue_weight if fatigue_terms else 0
-    model.Minimize(UNMET_WEIGHT * sum(unmet_vars.values()) + fatigue + HOUR_WEIGHT * sum(hours_terms))
+    model.minimize(UNMET_WEIGHT * sum(unmet_vars.values()) + fatigue + HOUR_WEIGHT * sum(hours_terms))
     if not explain:
         hint = _hint_greedy_roster(model, staff, need_at, templates, rules, days, x, y, unmet_vars, worked_vars)
     else:
         hint = {}
     if explain:
-        model.AddAssumptions(list(groups.values()))
+        model.add_assumptions(list(groups.values()))
     solver = cp_model.CpSolver()
     solver.parameters.cp_model_presolve = explain  # presolve costs more than it saves on these small models
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = 1 if explain else workers  # core extraction needs the single-worker search
-    status = solver.Solve(model)
+    status = solver.solve(model)
     if status == cp_model.INFEASIBLE and not explain:
         return _solve_outlet(
             staff, needs, rules=rules, days=days, open_hour=open_hour, close_hour=close_hour,
             time_limit_s=time_limit_s, workers=workers, explain=True,
         )  # fmt: skip
     if status == cp_model.INFEASIBLE:
-        index_to_name = {var.Index(): name for name, var in groups.items()}
-        core = [index_to_name[i] for i in solver.SufficientAssumptionsForInfeasibility() if i in index_to_name]
+        index_to_name = {var.index: name for name, var in groups.items()}
+        core = [index_to_name[i] for i in solver.sufficient_assumptions_for_infeasibility() if i in index_to_name]
         raise ScheduleInfeasible(_minimal_core(model, groups, core or list(groups), time_limit_s))
     solved = status in (cp_model.OPTIMAL, cp_model.FEASIBLE)
     if not solved and not hint:
         raise ScheduleInfeasible(["time_limit"])
     if solved:
-        chosen = {key for key, var in y.items() if solver.Value(var)}
+        chosen = {key for key, var in y.items() if solver.value(var)}
     else:  # out of time before a first solution (a starved machine): the greedy roster, within the hour and day limits
         chosen = {(s, d, t, role) for (s, d), (t, role) in hint.items()}
     shifts = [Shift(staff[s].key, staff[s].outlet, d, templates[t][0], templates[t][1], role) for s, d, t, role in chosen]
@@ -299,10 +299,10 @@ def _solve_outlet(
     return Schedule(
         shifts=sorted(shifts, key=lambda sh: (sh.outlet, sh.day, sh.start, sh.staff)),
         unmet=unmet,
-        objective=int(solver.ObjectiveValue()) if solved else _objective(shifts, coverage, rules),
+        objective=int(solver.objective_value) if solved else _objective(shifts, coverage, rules),
         fatigue_penalty=fatigue_value,
         broken_soft_constraints=broken,
-        status=solver.StatusName(status) if solved else "GREEDY",
+        status=solver.status_name(status) if solved else "GREEDY",
         seconds=time.perf_counter() - started,
         coverage=coverage,
     )
@@ -320,12 +320,12 @@ def _minimal_core(model: cp_model.CpModel, groups: dict[str, cp_model.IntVar], c
     needed = sorted(core)
     for name in list(needed):
         trial = [g for g in needed if g != name]
-        model.ClearAssumptions()
-        model.AddAssumptions([groups[g] for g in trial])
+        model.clear_assumptions()
+        model.add_assumptions([groups[g] for g in trial])
         solver = cp_model.CpSolver()
         solver.parameters.max_time_in_seconds = max(1.0, time_limit_s / 4)
         solver.parameters.num_workers = 1
-        if solver.Solve(model) == cp_model.INFEASIBLE:
+        if solver.solve(model) == cp_model.INFEASIBLE:
             needed = trial
     return needed
 
@@ -394,13 +394,13 @@ def _hint_greedy_roster(
                 if remaining.get(key, 0) > 0:
                     remaining[key] -= 1
     for (s, d, t), var in x.items():
-        model.AddHint(var, 1 if chosen.get((s, d), (None,))[0] == t else 0)
+        model.add_hint(var, 1 if chosen.get((s, d), (None,))[0] == t else 0)
     for (s, d, t, role), var in y.items():
-        model.AddHint(var, 1 if chosen.get((s, d)) == (t, role) else 0)
+        model.add_hint(var, 1 if chosen.get((s, d)) == (t, role) else 0)
     for key, var in unmet_vars.items():
-        model.AddHint(var, remaining[key])
+        model.add_hint(var, remaining[key])
     for (s, d), var in worked_vars.items():
-        model.AddHint(var, 1 if (s, d) in chosen else 0)
+        model.add_hint(var, 1 if (s, d) in chosen else 0)
     return chosen
 
 

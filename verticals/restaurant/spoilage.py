@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -162,7 +163,7 @@ def smaller_order(outlet_id: int, item_id: int, proposed: Decimal) -> Decimal:
     return max(Decimal(0), min(proposed, usable - held + Decimal(str(round(daily, 4)))))
 
 
-def tenant_training_data(days: int = 180) -> dict[str, object]:
+def tenant_training_data(days: int = 180) -> dict[str, Any]:
     """The tenant's own outcomes for fine-tuning: each spoiled/expired waste record is a lot that spoiled
     (at its recorded temperature and age); each day an ingredient was used without waste is one that did not."""
     since = timezone.now() - timedelta(days=days)
@@ -213,7 +214,7 @@ def tenant_training_data(days: int = 180) -> dict[str, object]:
     return {"lots": lots, "spoiled": np.array(spoiled, dtype=np.float32), "waste_fraction": np.array(waste, dtype=np.float32)}
 
 
-def fine_tune_on_own_waste(*, tracking_uri: str | None = None) -> dict[str, object]:
+def fine_tune_on_own_waste(*, tracking_uri: str | None = None) -> dict[str, Any]:
     """Fine-tune the base model on the tenant's records, log the run to MLflow and register it under the
     tenant's `loss` model; the version becomes champion when it scores better on the records than the base."""
     from ml_models import tracking
@@ -259,13 +260,13 @@ def _sensor_temperature(location_id: int) -> float | None:
     return float(value) if value is not None else None
 
 
-def _last_receipt(location_id: int, item_ids: set[int]) -> dict[int, object]:
+def _last_receipt(location_id: int, item_ids: set[int]) -> dict[int, datetime]:
     rows = (
         StockMove.objects.filter(to_location_id=location_id, item_id__in=item_ids)
         .order_by("item_id", "-posting__occurred_at")
         .values_list("item_id", "posting__occurred_at")
     )
-    latest: dict[int, object] = {}
+    latest: dict[int, datetime] = {}
     for item_id, at in rows:
         latest.setdefault(item_id, at)
     return latest

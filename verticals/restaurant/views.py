@@ -97,9 +97,10 @@ def pos_import(request: HttpRequest) -> HttpResponse:
     """Upload a POS CSV export for one outlet."""
     outlets = list(selectors.outlets())
     result = None
-    if request.method == "POST" and request.FILES.get("file"):
+    upload = request.FILES.get("file")
+    if request.method == "POST" and upload is not None:
         outlet = get_object_or_404(Outlet, pk=request.POST.get("outlet"))
-        text = request.FILES["file"].read().decode("utf-8-sig", errors="replace")
+        text = upload.read().decode("utf-8-sig", errors="replace")
         result = run_action(
             request,
             lambda: backflush.ingest_ticket_lines(outlet.pk, lines_from_csv(text), actor=str(actor(request))),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import graphene
@@ -78,7 +79,7 @@ class RecipeLineInputType(graphene.InputObjectType):
     sub_recipe_code = graphene.String()
     quantity = graphene.Decimal(required=True, description="Net quantity, in `unit` (default: base or yield unit).")
     unit = graphene.String(description="A unit code the catalog converts from, e.g. jin or g.")
-    trim_loss_pct = graphene.Decimal(default_value=0)
+    trim_loss_pct = graphene.Decimal(default_value=Decimal("0"))
 
 
 class SaveRecipe(BaseMutation):
@@ -95,7 +96,7 @@ class SaveRecipe(BaseMutation):
         code = graphene.String(required=True)
         name = graphene.String(required=True)
         dish_id = graphene.ID()
-        yield_quantity = graphene.Decimal(default_value=1)
+        yield_quantity = graphene.Decimal(default_value=Decimal("1"))
         yield_unit = graphene.String()
         lines = graphene.List(graphene.NonNull(RecipeLineInputType), required=True)
         note = graphene.String(default_value="")
@@ -158,7 +159,7 @@ class TicketLineInputType(graphene.InputObjectType):
     sold_at = graphene.DateTime(required=True)
     kind = graphene.String(default_value="sale", description="sale, void or refund")
     modifiers = graphene.List(graphene.NonNull(graphene.String), default_value=[])
-    unit_price = graphene.Decimal(default_value=0)
+    unit_price = graphene.Decimal(default_value=Decimal("0"))
     reverses_line_no = graphene.Int(description="For a void or refund: the sale line it undoes.")
 
 
