@@ -221,3 +221,29 @@ def test_signed_pos_endpoint_ingests_and_refuses_a_bad_signature(alpha, module_s
     assert accepted.status_code == 200 and accepted.json()["posted"] == 1
     again = client.post(url, body, content_type="application/json", HTTP_X_JXC_SIGNATURE=sign("demo-secret-1", body))
     assert again.json()["alreadyReceived"] == 1
+
+
+def test_waste_and_count_variance_reach_the_rule_pack_through_domain_events(chain):
+    from core.counts import services as counts
+    from core.events.models import DomainEvent
+    from core.rules.events import evaluate_domain_event
+    from core.rules.packs import load_rule_pack
+    from verticals.restaurant.events import report_count_variance
+
+    load_rule_pack("restaurant")
+    outlet, beef, greens = chain.outlets[0], chain.items["HP-BEEF"], chain.items["HP-GREENS"]
+    # a spoiled-greens waste record is tagged by the pack
+    record_waste(outlet_id=outlet.pk, item_id=greens.pk, quantity="2", reason="spoiled", actor="cook", client_key="ev1")
+    event = DomainEvent.objects.get(event_type="restaurant.waste_recorded")
+    matched = {name for result in evaluate_domain_event(event) for _id, name, _v in result.matched}
+    assert "变质报损标记" in matched and "单笔报损超 300 元需审批" not in matched
+    # a count finding 10 % more beef used than the recipes say raises the variance notice
+    ingest_ticket_lines(outlet.pk, [sale(f"E{n}", 1, "D-BEEF", quantity="4") for n in range(10)])
+    count = counts.create_cycle_count(location=outlet.stock_location, item_ids=[beef.pk], actor="manager")
+    counts.start_counting(count, actor="manager")
+    counts.record_count(count.lines.get(), counted_quantity=D("189"), actor="manager")
+    counts.complete_cycle_count(count, actor="manager")
+    assert report_count_variance(outlet.pk, count.pk) == 1
+    variance = DomainEvent.objects.get(event_type="restaurant.variance_computed")
+    matched = {name for result in evaluate_domain_event(variance) for _id, name, _v in result.matched}
+    assert "用量差异超 5% 通知" in matched and "实际用量低于理论 5%" not in matched

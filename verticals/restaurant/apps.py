@@ -93,6 +93,11 @@ class RestaurantConfig(ModuleConfig):
                 schedule=crontab(minute=30, hour=3, day_of_week=1),
             ),
         )
+        from core.rules.events import register_event_subjects
+        from verticals.restaurant.events import VARIANCE_COMPUTED, WASTE_RECORDED, payload_subject
+
+        for event_type in (WASTE_RECORDED, VARIANCE_COMPUTED):
+            register_event_subjects(event_type, payload_subject)
         register_fields(*RESTAURANT_FIELDS)
         register_triggers(RESTAURANT_TRIGGERS)
         # contract: the core does not read position_sources yet on this branch; register so replenishment sees it.

@@ -27,6 +27,7 @@ from core.locations.models import LocationKind
 from core.locations.services import get_virtual_location
 from verticals.restaurant.exceptions import BadTicketLine, BatchSizeRefused, NotFound, TicketLinesRejected
 from verticals.restaurant.models import (
+    POS_DOCUMENT_TYPE,
     Dish,
     DishModifier,
     Outlet,
@@ -38,7 +39,7 @@ from verticals.restaurant.models import (
 from verticals.restaurant.services import RecipeBook
 
 MAX_BATCH = 20000
-DOCUMENT_TYPE = "pos_backflush"
+DOCUMENT_TYPE = POS_DOCUMENT_TYPE
 QTY_PLACES = Decimal("0.0001")
 ZERO = Decimal(0)
 

@@ -10,6 +10,10 @@ from django.db import connection, models
 from core.catalog.models import Item, Unit
 from core.locations.models import Location, Store
 
+# Posting document types of the module's ledger moves (the variance report reads them back).
+POS_DOCUMENT_TYPE = "pos_backflush"
+WASTE_DOCUMENT_TYPE = "restaurant_waste"
+
 QTY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 MONEY: dict[str, Any] = {"max_digits": 18, "decimal_places": 2}
 PCT: dict[str, Any] = {"max_digits": 5, "decimal_places": 2}

@@ -10,9 +10,19 @@ from django.db.models import QuerySet, Sum
 from core.catalog.models import Item
 from core.counts.models import CycleCount, CycleCountState
 from core.inventory.models import StockMove
-from verticals.restaurant.backflush import DOCUMENT_TYPE as POS_DOCUMENT
-from verticals.restaurant.models import Dish, Outlet, PosTicketLine, TicketLineStatus, WasteRecord
-from verticals.restaurant.waste import DOCUMENT_TYPE as WASTE_DOCUMENT
+from verticals.restaurant.models import (
+    POS_DOCUMENT_TYPE as POS_DOCUMENT,
+)
+from verticals.restaurant.models import (
+    WASTE_DOCUMENT_TYPE as WASTE_DOCUMENT,
+)
+from verticals.restaurant.models import (
+    Dish,
+    Outlet,
+    PosTicketLine,
+    TicketLineStatus,
+    WasteRecord,
+)
 
 ZERO = Decimal(0)
 

@@ -15,11 +15,12 @@ from core.catalog.models import Item
 from core.catalog.services import to_base_quantity
 from core.inventory.models import StockMove
 from core.inventory.services import MoveLine, post_moves
+from verticals.restaurant import events
 from verticals.restaurant.exceptions import InvalidQuantity, UnknownItem, UnknownUnit
-from verticals.restaurant.models import WasteReason, WasteRecord
+from verticals.restaurant.models import WASTE_DOCUMENT_TYPE, WasteReason, WasteRecord
 from verticals.restaurant.services import _decimal, loss_location, outlet_by_id
 
-DOCUMENT_TYPE = "restaurant_waste"
+DOCUMENT_TYPE = WASTE_DOCUMENT_TYPE
 MAX_PHOTO_BYTES = 5 * 1024 * 1024
 
 
@@ -98,4 +99,5 @@ def record_waste(
     if photo is not None:
         record.photo.save(f"{record.pk}-{photo.name}", photo, save=False)
     record.save(update_fields=["value", "unit_cost", "photo"])
+    events.waste_recorded(record)
     return record
