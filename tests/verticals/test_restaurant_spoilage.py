@@ -126,3 +126,17 @@ def test_fine_tuning_on_own_waste_records_is_logged_and_registered_in_mlflow(cha
     assert not torch.equal(reloaded.mu, outlet_spoilage.base_model().mu)
     if result["promoted"]:
         assert torch.equal(outlet_spoilage.current_model().mu, reloaded.mu)
+
+
+def test_the_food_modules_cold_chain_readings_set_the_storage_temperature(chain, mlflow_uri):
+    from verticals.food.services import ReadingInput, create_sensor, record_readings
+
+    outlet = chain.outlets[0]
+    cold = outlet_spoilage.lot_risks(outlet.pk)
+    sensor = create_sensor(code="SP-FRIDGE", location_id=outlet.stock_location_id, min_c=Decimal("0"), max_c=Decimal("4"))
+    now = timezone.now()
+    record_readings([ReadingInput(sensor.code, now - timedelta(minutes=15 * n), Decimal("11")) for n in range(8)])
+    warm = outlet_spoilage.lot_risks(outlet.pk)
+    assert {risk.temperature_c for risk in warm} == {11.0}
+    by_sku = {risk.sku: risk for risk in cold}
+    assert all(risk.hours_left < by_sku[risk.sku].hours_left for risk in warm)
