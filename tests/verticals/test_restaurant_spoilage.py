@@ -140,3 +140,16 @@ def test_the_food_modules_cold_chain_readings_set_the_storage_temperature(chain,
     assert {risk.temperature_c for risk in warm} == {11.0}
     by_sku = {risk.sku: risk for risk in cold}
     assert all(risk.hours_left < by_sku[risk.sku].hours_left for risk in warm)
+
+
+def test_the_periodic_spoilage_check_runs_the_lot_rules_on_every_lot(chain, mlflow_uri):
+    from core.rules.models import RuleEvaluation
+    from core.rules.packs import load_rule_pack
+    from verticals.restaurant.services_rules import check_lots
+
+    load_rule_pack("restaurant")
+    checked = check_lots()
+    assert checked == 8  # the eight ingredients held at the one outlet
+    evaluated = RuleEvaluation.objects.filter(event_type="restaurant.lot_checked")
+    assert evaluated.values("subject_id").distinct().count() == 8
+    assert check_lots() == 8 and evaluated.count() == 2 * 8 * evaluated.values("version_id").distinct().count()
