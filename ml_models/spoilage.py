@@ -334,12 +334,15 @@ def load_spoilage_version(name: str, version: str, tracking_uri: str | None = No
 
 
 class SpoilagePyfunc(PythonModel):  # type: ignore[misc]
-    """pyfunc wrapper: a DataFrame of LotFeatures columns in, p_spoil / expected_waste / hours_left out."""
+    """pyfunc wrapper: LotFeatures rows in, p_spoil / expected_waste / hours_left out."""
 
     def load_context(self, context: Any) -> None:
         self.model = SpoilageNet()
         self.model.load_state_dict(torch.load(context.artifacts["state"], weights_only=True))
 
-    def predict(self, context: Any, model_input: Any, params: Any = None) -> Any:
-        lots = [LotFeatures(**row) for row in model_input.to_dict(orient="records")]
+    def predict(
+        self, context: Any, model_input: list[dict[str, Any]], params: dict[str, Any] | None = None
+    ) -> list[dict[str, float]]:
+        """Rows of LotFeatures fields in, one {p_spoil, expected_waste, hours_left} per row out."""
+        lots = [LotFeatures(**row) for row in model_input]
         return [asdict(risk) for risk in predict(self.model, lots)]
