@@ -1,6 +1,24 @@
 """The restaurant module (餐饮)."""
 
-from core.modules import ModuleConfig
+from core.modules import ModuleConfig, NavEntry, OnboardingStep
+
+
+def _has_outlet() -> bool:
+    from verticals.restaurant.models import Outlet
+
+    return Outlet.objects.exists()
+
+
+def _has_recipe() -> bool:
+    from verticals.restaurant.models import Recipe
+
+    return Recipe.objects.filter(dish__isnull=False, current_version__isnull=False).exists()
+
+
+def _has_pos_sales() -> bool:
+    from verticals.restaurant.models import PosTicketLine
+
+    return PosTicketLine.objects.exists()
 
 
 class RestaurantConfig(ModuleConfig):
@@ -15,3 +33,75 @@ class RestaurantConfig(ModuleConfig):
     description_en = "Recipes, consumption from POS sales, waste prediction and staff scheduling."
     monthly_price_cny = 129
     monthly_price_usd = 19
+    nav = (
+        NavEntry("restaurant:menu", "菜品与成本", "Menu & costs", "utensils"),
+        NavEntry("restaurant:prep_list", "备料清单", "Prep list", "list-checks"),
+        NavEntry("restaurant:waste_entry", "报损", "Waste", "trash"),
+        NavEntry("restaurant:review_queue", "POS 待处理", "POS review", "inbox"),
+        NavEntry("restaurant:schedule", "排班", "Schedule", "calendar"),
+    )
+    onboarding_steps = (
+        OnboardingStep("restaurant.outlet", "开设门店", "Open an outlet", "restaurant:menu", _has_outlet, order=300),
+        OnboardingStep("restaurant.recipe", "录入菜品配方", "Enter a dish recipe", "restaurant:menu", _has_recipe, order=310),
+        OnboardingStep(
+            "restaurant.pos", "接入 POS 销售", "Connect POS sales", "restaurant:pos_import", _has_pos_sales, order=320
+        ),
+    )
+
+    def ready(self) -> None:
+        # Imported here: GraphQL types and model-dependent specs need the models, not loaded when apps.py is.
+        from celery.schedules import crontab
+
+        from core.modules import MLSpec, PeriodicJob, PositionSourceSpec
+        from core.rules.catalog import register_fields, register_triggers
+        from verticals.restaurant.demo import build_restaurant_demo
+        from verticals.restaurant.graphql.mutations import RestaurantMutations
+        from verticals.restaurant.graphql.queries import RestaurantQueries
+        from verticals.restaurant.planning import prep_demand_position
+        from verticals.restaurant.rules import RESTAURANT_FIELDS, RESTAURANT_RULES, RESTAURANT_TRIGGERS
+        from verticals.restaurant.tasks import check_spoilage, fine_tune_spoilage_model
+
+        self.graphql_queries = (RestaurantQueries,)
+        self.graphql_mutations = (RestaurantMutations,)
+        self.demo_data = build_restaurant_demo
+        self.rules = RESTAURANT_RULES
+        self.ml_specs = (
+            MLSpec(
+                kind="loss",
+                description="Spoilage: probability a lot or prepared batch spoils and the quantity wasted before use "
+                "(Arrhenius/Q10 decay over temperature, humidity, processing and time). ml_models/spoilage.py.",
+                base_data=_spoilage_base_data,
+                features=(
+                    "storage_temp_c",
+                    "humidity_pct",
+                    "process",
+                    "hours_since_prep",
+                    "shelf_life_hours",
+                    "quantity",
+                    "daily_use",
+                ),
+                profile={"generator": "ml_models.spoilage.generate_lots", "seed": 7, "lots": 20000},
+            ),
+        )
+        self.position_sources = (PositionSourceSpec("restaurant.prep_demand", prep_demand_position),)
+        self.periodic_jobs = (
+            PeriodicJob("restaurant.check_spoilage", check_spoilage, schedule=2 * 3600),
+            PeriodicJob(
+                "restaurant.fine_tune_spoilage_model",
+                fine_tune_spoilage_model,
+                schedule=crontab(minute=30, hour=3, day_of_week=1),
+            ),
+        )
+        from core.rules.events import register_event_subjects
+        from verticals.restaurant.events import VARIANCE_COMPUTED, WASTE_RECORDED, payload_subject
+
+        for event_type in (WASTE_RECORDED, VARIANCE_COMPUTED):
+            register_event_subjects(event_type, payload_subject)
+        register_fields(*RESTAURANT_FIELDS)
+        register_triggers(RESTAURANT_TRIGGERS)
+
+
+def _spoilage_base_data():  # type: ignore[no-untyped-def]
+    from ml_models.spoilage import generate_lots
+
+    return generate_lots(20000, seed=7)
