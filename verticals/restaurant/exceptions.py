@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from core.graphql.errors import DomainError
+from core.errors import DomainError
 
 
 class RestaurantErrorCode(str, Enum):

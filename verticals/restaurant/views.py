@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from billing.entitlements import can_write_module
 from core.catalog.models import Item
-from core.graphql.errors import DomainError
+from core.errors import DomainError
 from core.web.decorators import require
 from core.web.views.common import actor, paginate, run_action
 from tenants.accounts.roles import Permission
