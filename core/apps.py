@@ -1,6 +1,25 @@
 """The core module: the 进销存 ledger every tenant has."""
 
-from core.modules import ModuleConfig, NavEntry
+from core.modules import MLSpec, ModuleConfig, NavEntry
+from ml_models.specs import RealSource
+
+
+def demand_base_data() -> RealSource:
+    """The real series behind the base demand model, at a median 12 units a day:
+    the general trading module: every Australian retail turnover series still reported."""
+    return RealSource("aus_retail", None, 12.0)
+
+
+# The synthetic generator's and the monthly → daily spread's settings (ml_models.specs.VerticalProfile).
+DEMAND_PROFILE = {
+    "weekend_lift": 1.15,
+    "holiday_lift": 1.2,
+    "spring_festival_lift": 1.3,
+    "shopping_lift": 1.2,
+    "promo_lift": 1.4,
+    "rain_effect": -0.05,
+    "zero_share": 0.1,
+}
 
 
 class CoreConfig(ModuleConfig):
@@ -15,6 +34,7 @@ class CoreConfig(ModuleConfig):
     always_on = True
     monthly_price_cny = 199
     monthly_price_usd = 29
+    ml_specs = (MLSpec(kind="demand", description="daily demand", base_data=demand_base_data, profile=DEMAND_PROFILE),)
     nav = (
         NavEntry("web:dashboard", "仪表盘", "Dashboard", "gauge"),
         NavEntry("web:item_list", "商品", "Items", "box"),

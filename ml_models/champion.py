@@ -8,7 +8,8 @@ the best baseline is ever served), calibrates its P10/P90 on the backtest residu
 
 Candidates (ml_models.statistical, ml_models.gbm, ml_models.tenant_net): seasonal naive, weekday average and
 28-day average (baselines, vectorised); statsforecast's AutoETS, Croston SBA, TSB and ADIDA; a global LightGBM
-(lags ≥ horizon); the tenant network; and equal-weight combinations of each class's best candidates.
+(lags ≥ horizon) and its direct variant that also sees the days before the origin; the tenant network; and
+equal-weight combinations of each class's best candidates.
 Closed days are zero in every candidate and in the served forecast.
 
 Learned candidates and ETS are fitted once at the earliest backtest origin and then forecast from every later
@@ -37,12 +38,32 @@ from ml_models.features import DemandPanel
 QUANTILES = (0.1, 0.5, 0.9)
 SAVED_VERSION = 1
 BASELINES = ("seasonal_naive", "weekday_average", "window_average", "ets", "croston_sba", "tsb", "adida")
-LEARNED = ("lightgbm", "network")
+LEARNED = ("lightgbm", "lightgbm_direct", "network")
 CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
-    "smooth": ("seasonal_naive", "weekday_average", "window_average", "ets", "lightgbm", "network"),
-    "erratic": ("seasonal_naive", "weekday_average", "window_average", "ets", "lightgbm", "network"),
-    "intermittent": ("weekday_average", "window_average", "ets", "croston_sba", "tsb", "adida", "lightgbm", "network"),
-    "lumpy": ("weekday_average", "window_average", "ets", "croston_sba", "tsb", "adida", "lightgbm", "network"),
+    "smooth": ("seasonal_naive", "weekday_average", "window_average", "ets", "lightgbm", "lightgbm_direct", "network"),
+    "erratic": ("seasonal_naive", "weekday_average", "window_average", "ets", "lightgbm", "lightgbm_direct", "network"),
+    "intermittent": (
+        "weekday_average",
+        "window_average",
+        "ets",
+        "croston_sba",
+        "tsb",
+        "adida",
+        "lightgbm",
+        "lightgbm_direct",
+        "network",
+    ),
+    "lumpy": (
+        "weekday_average",
+        "window_average",
+        "ets",
+        "croston_sba",
+        "tsb",
+        "adida",
+        "lightgbm",
+        "lightgbm_direct",
+        "network",
+    ),
     "short": ("seasonal_naive", "weekday_average", "window_average", "croston_sba"),
 }
 # AutoETS costs ~0.1–0.3 s per series fit; on intermittent classes it rarely wins, so it is fitted there only
@@ -78,6 +99,7 @@ class _Fitted:
     def __init__(self) -> None:
         self.ets: dict[int, dict[str, Any]] = {}
         self.booster: lgb.Booster | None = None
+        self.direct: lgb.Booster | None = None
         self.network: tenant_net.TenantNet | None = None
 
 
@@ -87,6 +109,8 @@ def _fit(names: set[str], inputs: DailyInputs, cutoff: int, rows: dict[str, np.n
         fitted.ets = statistical.fit_ets(inputs, cutoff, rows["ets"])
     if "lightgbm" in names:
         fitted.booster = gbm.fit_gbm(inputs, cutoff, rows["lightgbm"], seed=seed)
+    if "lightgbm_direct" in names:
+        fitted.direct = gbm.fit_gbm_direct(inputs, cutoff, rows["lightgbm_direct"], seed=seed)
     if "network" in names:
         config = tenant_net.NetConfig(horizon=inputs.horizon, quantiles=QUANTILES)
         fitted.network = tenant_net.fit_net(inputs, cutoff, rows["network"], config, seed=seed)
@@ -108,6 +132,10 @@ def _predict(name: str, inputs: DailyInputs, cutoff: int, rows: np.ndarray, fitt
         if fitted.booster is None:
             return None
         out = gbm.gbm_forecast(inputs, cutoff, rows, fitted.booster)
+    elif name == "lightgbm_direct":
+        if fitted.direct is None:
+            return None
+        out = gbm.gbm_direct_forecast(inputs, cutoff, rows, fitted.direct)
     elif name == "network":
         if fitted.network is None:
             return None
@@ -161,13 +189,14 @@ def _scaled_residuals(inputs: DailyInputs, bt: _Backtest, name: str, rows: np.nd
     return out
 
 
-def _offsets(residuals: np.ndarray) -> list[float]:
+def _offsets(residuals: np.ndarray, tail: float = 0.1) -> list[float]:
+    """Residual quantiles at (tail, 0.5, 1 − tail): the offsets of P10, P50 and P90."""
     if residuals.size == 0:
         return [0.0] * len(QUANTILES)
-    return [float(v) for v in np.quantile(residuals, QUANTILES)]
+    return [float(v) for v in np.quantile(residuals, (tail, 0.5, 1 - tail))]
 
 
-def _cross_coverage(per_origin: list[np.ndarray]) -> float:
+def _cross_coverage(per_origin: list[np.ndarray], tail: float = 0.1) -> float:
     """P10–P90 coverage of each origin's residuals by bands calibrated on the other origins (cross-conformal):
     an honest estimate, since no origin is covered by a band fitted to itself."""
     hits, total = 0, 0
@@ -175,10 +204,28 @@ def _cross_coverage(per_origin: list[np.ndarray]) -> float:
         rest = [r for j, r in enumerate(per_origin) if j != k]
         if held.size == 0 or not rest or not np.concatenate(rest).size:
             continue
-        lo, _, hi = _offsets(np.concatenate(rest))
+        lo, _, hi = _offsets(np.concatenate(rest), tail)
         hits += int(((held >= lo) & (held <= hi)).sum())
         total += held.size
     return hits / total if total else float("nan")
+
+
+# Residual tails tried for the band; the one whose cross-conformal coverage is nearest 80 % is used. Residuals of
+# one origin are not exchangeable with the next (levels drift), so the nominal 10 % tail can under-cover.
+TAILS = tuple(np.round(np.arange(0.03, 0.16, 0.01), 2))
+TARGET_COVERAGE = 0.8
+
+
+def _calibrate(per_origin: list[np.ndarray]) -> tuple[list[float], float]:
+    """Offsets of P10/P50/P90 from every origin's residuals, at the tail whose cross-conformal P10–P90 coverage
+    is nearest 80 %, and that coverage."""
+    pooled = np.concatenate(per_origin) if per_origin else np.empty(0)
+    scored = [(tail, _cross_coverage(per_origin, tail)) for tail in TAILS]
+    scored = [(tail, cov) for tail, cov in scored if np.isfinite(cov)]
+    if not scored:
+        return _offsets(pooled), float("nan")
+    tail, cov = min(scored, key=lambda tc: (abs(tc[1] - TARGET_COVERAGE), abs(tc[0] - 0.1)))
+    return _offsets(pooled, tail), cov
 
 
 def _quantile_values(inputs: DailyInputs, cutoff: int, rows: np.ndarray, point: np.ndarray, offsets: list[float]) -> np.ndarray:
@@ -269,8 +316,7 @@ def fit_and_forecast(
         best = min(scores, key=lambda k: (scores[k], len(_members(k))))
         served[cls] = best
         residuals = _scaled_residuals(inputs, bt, best, rows)
-        offsets[cls] = _offsets(np.concatenate(residuals))
-        coverage[cls] = _cross_coverage(residuals)
+        offsets[cls], coverage[cls] = _calibrate(residuals)
         baseline = min((v for k, v in scores.items() if k in BASELINES), default=float("nan"))
         if "network" in scores and "network" not in _members(best):
             notes.append(
@@ -283,7 +329,7 @@ def fit_and_forecast(
     needed = {m for name in served.values() for m in _members(name)}
     serve_rows = _rows_per_candidate({c: tuple(_members(served[c])) for c in by_class}, by_class)
     final = _Fitted()
-    _fit(needed & {"ets", "lightgbm", "network"}, inputs, t, serve_rows, seed, final)
+    _fit(needed & {"ets", "lightgbm", "lightgbm_direct", "network"}, inputs, t, serve_rows, seed, final)
     if initial is not None and final.network is None:
         notes.append(("network_not_trained", {}))
     _report(progress, 90, "forecasting")
@@ -379,6 +425,7 @@ def _saved(
         # ETS windows are stored by date so newer panels (longer, or starting later) find them.
         "ets": {keys[row]: {**m, "start": panel.dates[m["start"]].date().isoformat()} for row, m in fitted.ets.items()},
         "lightgbm": fitted.booster.model_to_string() if fitted.booster is not None else None,
+        "lightgbm_direct": fitted.direct.model_to_string() if fitted.direct is not None else None,
         "network": tenant_net.net_state(fitted.network) if fitted.network is not None else None,
     }
 
@@ -435,6 +482,8 @@ def forecast_with(saved: dict[str, Any], panel: DemandPanel, *, horizon: int = 2
             fitted.ets[index[key]] = {**model, "start": position[model["start"]]}
     if saved["lightgbm"]:
         fitted.booster = lgb.Booster(model_str=saved["lightgbm"])
+    if saved.get("lightgbm_direct"):
+        fitted.direct = lgb.Booster(model_str=saved["lightgbm_direct"])
     if saved["network"]:
         fitted.network = tenant_net.load_net(saved["network"])
     offsets = {c: saved["offsets"].get(c, [0.0, 0.0, 0.0]) for c in served}

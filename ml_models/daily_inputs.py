@@ -64,7 +64,7 @@ class DailyInputs:
     def from_panel(cls, panel: DemandPanel, horizon: int) -> DailyInputs:
         if panel.freq != "D":
             raise ValueError("the champion works on daily panels")
-        n, t = panel.values.shape
+        _n, t = panel.values.shape
         total = t + horizon
         axis = pd.date_range(panel.dates[0], periods=total, freq="D")
         y = panel.values.astype(np.float64)
@@ -118,7 +118,7 @@ def _fill_closed(y: np.ndarray, open_: np.ndarray) -> np.ndarray:
     """Demand with closed and unobserved days (after a series started) replaced by the same weekday a week
     earlier, or by the mean of the previous week's open days: statistical fits then see a series without
     closures, and no candidate learns a zero for a Sunday (closed days are forecast as zero separately)."""
-    n, t = y.shape
+    _n, t = y.shape
     usable = np.isfinite(y) & open_
     started = np.maximum.accumulate(np.isfinite(y), axis=1)
     out = np.where(usable, y, np.nan)
@@ -154,7 +154,7 @@ def demand_classes(inputs: DailyInputs, cutoff: int, min_days: int, window: int 
     cv2 = np.nan_to_num((std / np.where(mean > 0, mean, np.nan)) ** 2)
     out = []
     for i in range(inputs.n_series):
-        if days[i] < min_days or count[i] < 2:
+        if days[i] < min_days:
             out.append("short")
         elif adi[i] < ADI_CUT:
             out.append("smooth" if cv2[i] < CV2_CUT else "erratic")

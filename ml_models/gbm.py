@@ -46,7 +46,8 @@ PARAMS = {
 }
 ROUNDS = 300
 MAX_ROWS = 300_000
-WARMUP_DAYS = 56
+# Days before the first training target: the 28-day scale window behind the horizon-long lag.
+WARMUP_DAYS = 28
 
 
 class _Rolling:
@@ -116,7 +117,7 @@ def design(inputs: DailyInputs, cutoff: int, rows: np.ndarray, days: np.ndarray)
 def fit_gbm(inputs: DailyInputs, cutoff: int, rows: np.ndarray, seed: int = 0) -> lgb.Booster | None:
     """Train on every open, observed day before `cutoff` whose features exist; None without enough rows."""
     first = inputs.horizon + WARMUP_DAYS
-    if cutoff - first < 28:
+    if cutoff - first < 14:
         return None
     days = np.arange(first, cutoff)
     x, scale = design(inputs, cutoff, rows, days)
@@ -150,3 +151,114 @@ def gbm_forecast(inputs: DailyInputs, cutoff: int, rows: np.ndarray, booster: lg
     x, scale = design(inputs, cutoff, rows, days)
     pred = booster.predict(x, num_threads=PARAMS["num_threads"]).reshape(len(rows), len(days))
     return np.maximum(np.nan_to_num(pred * scale), 0.0)
+
+
+# --- direct variant: fresh information from the forecast origin ---------------------------------------------------
+
+DIRECT_FEATURES = (
+    "days_ahead",
+    "origin_mean_7",
+    "origin_weekday_last",
+    "origin_weekday_4w",
+    "origin_mean_91",
+    "lag_horizon_weekday_4w",
+    "last_year",
+    "weekday",
+    "open",
+    "promo",
+    "price",
+    "holiday",
+    "holiday_eve",
+    "after_closure",
+    "day_of_year",
+)
+DIRECT_ORIGIN_STEP = 7
+
+
+def design_direct(
+    inputs: DailyInputs, cutoff: int, series: np.ndarray, origin: np.ndarray, day: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Features of (series, origin, target day) triples, flattened: what the series did just before the origin
+    (its level, its last and average same weekday) as well as the lags ≥ horizon and the known future of the
+    day. Returns (M, len(DIRECT_FEATURES)) and the scale (M,): the 28-day open-day mean before the origin."""
+    roll = _Rolling(inputs, cutoff, np.arange(inputs.n_series))
+    r = series[:, None]
+
+    def mean(end: np.ndarray, window: int) -> np.ndarray:
+        hi = np.clip(end + 1, 0, cutoff)
+        lo = np.clip(end + 1 - window, 0, cutoff)
+        count = roll.count[series, hi] - roll.count[series, lo]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(count > 0, (roll.sum[series, hi] - roll.sum[series, lo]) / np.maximum(count, 1), np.nan)
+
+    scale = mean(origin - 1, 28)
+    scale = np.where(np.isfinite(scale) & (scale > 0), scale, np.nan)
+    ahead = day - origin
+    weekday_idx = origin[:, None] - 7 * np.arange(1, 5)[None, :] + (ahead % 7)[:, None]
+    weekday_vals = np.where(weekday_idx >= 0, inputs.filled[r, np.clip(weekday_idx, 0, cutoff - 1)], np.nan)
+    lag = int(math.ceil(inputs.horizon / 7) * 7)
+    lag_idx = day[:, None] - lag - 7 * np.arange(4)[None, :]
+    lag_vals = np.where(lag_idx >= 0, inputs.filled[r, np.clip(lag_idx, 0, cutoff - 1)], np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        weekday_mean = np.nanmean(weekday_vals, axis=1)
+        lag_mean = np.nanmean(lag_vals, axis=1)
+    last_day = inputs.open.shape[1] - 1
+    opened = inputs.open[series, day]
+    holiday = inputs.holiday[series, day]
+    columns = [
+        ahead,
+        mean(origin - 1, 7) / scale,
+        weekday_vals[:, 0] / scale,
+        weekday_mean / scale,
+        mean(origin - 1, 91) / scale,
+        lag_mean / scale,
+        mean(day - 364 + 3, 7) / scale,
+        inputs.weekday[day],
+        opened,
+        inputs.promo[series, day],
+        inputs.price[series, day],
+        holiday,
+        inputs.holiday[series, np.minimum(day + 1, last_day)] * (1 - holiday),
+        (opened & ~inputs.open[series, np.maximum(day - 1, 0)]).astype(np.float32),
+        inputs.day_of_year[day],
+    ]
+    return np.stack([np.asarray(c, dtype=np.float32) for c in columns], axis=1), scale
+
+
+def fit_gbm_direct(inputs: DailyInputs, cutoff: int, rows: np.ndarray, seed: int = 0) -> lgb.Booster | None:
+    """Train on (series, origin, day) triples: origins every week from day 56, each with its next `horizon`
+    days that lie before `cutoff`."""
+    horizon = inputs.horizon
+    rng = np.random.default_rng(seed)
+    origins = np.arange(56 + int(rng.integers(0, DIRECT_ORIGIN_STEP)), cutoff, DIRECT_ORIGIN_STEP)
+    if origins.size < 2 or rows.size == 0:
+        return None
+    s, o, h = np.meshgrid(rows, origins, np.arange(horizon), indexing="ij")
+    s, o, d = s.reshape(-1), o.reshape(-1), (o + h).reshape(-1)
+    keep = d < cutoff
+    s, o, d = s[keep], o[keep], d[keep]
+    usable = np.isfinite(inputs.y[s, d]) & inputs.open[s, d]
+    s, o, d = s[usable], o[usable], d[usable]
+    if s.size > MAX_ROWS:
+        pick = np.sort(rng.choice(s.size, MAX_ROWS, replace=False))
+        s, o, d = s[pick], o[pick], d[pick]
+    x, scale = design_direct(inputs, cutoff, s, o, d)
+    ok = np.isfinite(scale)
+    if ok.sum() < 500:
+        return None
+    target = inputs.y[s, d][ok] / scale[ok]
+    weight = scale[ok] / scale[ok].mean()
+    data = lgb.Dataset(x[ok], target, weight=weight, feature_name=list(DIRECT_FEATURES), categorical_feature=["weekday"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return lgb.train({**PARAMS, "seed": seed}, data, num_boost_round=ROUNDS)
+
+
+def gbm_direct_forecast(inputs: DailyInputs, cutoff: int, rows: np.ndarray, booster: lgb.Booster) -> np.ndarray:
+    horizon = inputs.horizon
+    s = np.repeat(rows, horizon)
+    d = np.tile(np.arange(cutoff, cutoff + horizon), len(rows))
+    x, scale = design_direct(inputs, cutoff, s, np.full(s.size, cutoff), d)
+    pred = booster.predict(x, num_threads=PARAMS["num_threads"]) * scale
+    return np.maximum(np.nan_to_num(pred), 0.0).reshape(len(rows), horizon)

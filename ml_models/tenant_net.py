@@ -38,6 +38,8 @@ class NetConfig:
     samples_per_epoch: int = 4096
     batch_size: int = 256
     learning_rate: float = 2e-3
+    # Weigh each window's loss by its series' level (1: as WAPE weighs errors, 0: every series alike).
+    volume_weight: float = 1.0
 
     def to_dict(self) -> dict[str, Any]:
         return {**asdict(self), "quantiles": list(self.quantiles)}
@@ -118,9 +120,10 @@ def _features(inputs: DailyInputs, series: np.ndarray, origins: np.ndarray) -> t
 
 
 def _pinball(pred: torch.Tensor, target: torch.Tensor, mask: torch.Tensor, q: torch.Tensor) -> torch.Tensor:
+    """Mean pinball loss over the unmasked days; `mask` carries each day's weight (0 for closed days)."""
     diff = target.unsqueeze(-1) - pred
     loss = torch.maximum(q * diff, (q - 1) * diff) * mask.unsqueeze(-1)
-    return loss.sum() / mask.sum().clamp(min=1.0)
+    return loss.sum() / mask.sum().clamp(min=1e-6)
 
 
 def fit_net(
@@ -134,7 +137,8 @@ def fit_net(
     """Train on every series × origin whose 28 target days end before `cutoff`; `initial` is a state_dict of the
     same architecture to start from (a base model). None when there is too little history."""
     horizon = inputs.horizon
-    first, last = CONTEXT_DAYS, cutoff - horizon
+    # Origins from day 28: a shorter context is padded (and flagged unobserved), so a 5-month history still trains.
+    first, last = 28, cutoff - horizon
     if last - first < 14:
         return None
     torch.manual_seed(seed)
@@ -157,7 +161,8 @@ def fit_net(
             context, days, scale = _features(inputs, s, o)
             idx = o[:, None] + np.arange(horizon)[None, :]
             y = inputs.y[s[:, None], idx]
-            mask = np.isfinite(y) & inputs.open[s[:, None], idx]
+            weight = (scale / scale.mean()) ** config.volume_weight
+            mask = (np.isfinite(y) & inputs.open[s[:, None], idx]) * weight[:, None]
             target = np.nan_to_num(y / scale[:, None])
             optimiser.zero_grad()
             pred = model(torch.from_numpy(context), torch.from_numpy(days))
