@@ -22,7 +22,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -89,6 +89,13 @@ class ChampionResult:
     saved: dict[str, Any] = field(default_factory=dict)  # what forecast_with needs: log it with the run
 
 
+@dataclass(frozen=True)
+class ChampionOptions:
+    """Effort settings: the network's training (tests use a short one)."""
+
+    network: tenant_net.NetConfig = field(default_factory=tenant_net.NetConfig)
+
+
 def _members(name: str) -> list[str]:
     return name.removeprefix("combo:").split("+")
 
@@ -103,7 +110,16 @@ class _Fitted:
         self.network: tenant_net.TenantNet | None = None
 
 
-def _fit(names: set[str], inputs: DailyInputs, cutoff: int, rows: dict[str, np.ndarray], seed: int, fitted: _Fitted) -> None:
+def _fit(
+    names: set[str],
+    inputs: DailyInputs,
+    cutoff: int,
+    rows: dict[str, np.ndarray],
+    seed: int,
+    fitted: _Fitted,
+    options: ChampionOptions,
+    initial: dict[str, Any] | None = None,
+) -> None:
     """Fit the stateful candidates among `names` on the history before `cutoff`. `rows[name]`: series it serves."""
     if "ets" in names:
         fitted.ets = statistical.fit_ets(inputs, cutoff, rows["ets"])
@@ -112,8 +128,8 @@ def _fit(names: set[str], inputs: DailyInputs, cutoff: int, rows: dict[str, np.n
     if "lightgbm_direct" in names:
         fitted.direct = gbm.fit_gbm_direct(inputs, cutoff, rows["lightgbm_direct"], seed=seed)
     if "network" in names:
-        config = tenant_net.NetConfig(horizon=inputs.horizon, quantiles=QUANTILES)
-        fitted.network = tenant_net.fit_net(inputs, cutoff, rows["network"], config, seed=seed)
+        config = replace(options.network, horizon=inputs.horizon, quantiles=QUANTILES)
+        fitted.network = tenant_net.fit_net(inputs, cutoff, rows["network"], config, seed=seed, initial=initial)
 
 
 def _predict(name: str, inputs: DailyInputs, cutoff: int, rows: np.ndarray, fitted: _Fitted) -> np.ndarray | None:
@@ -262,13 +278,14 @@ def fit_and_forecast(
     base: Any | None = None,
     seed: int = 0,
     progress: Progress | None = None,
+    options: ChampionOptions | None = None,
 ) -> ChampionResult:
     """Select per demand class by rolling-origin backtest WAPE, calibrate and forecast `horizon` days.
 
-    `base` (a tracking.LoadedModel) is used to start the network only when it holds a TenantNet state of the
-    same configuration; otherwise the network learns from the tenant's history alone (a note says so).
+    `base`: the network's starting weights (see _base_network); `options`: effort settings.
     """
     torch.set_num_threads(1)
+    options = options or ChampionOptions()
     inputs = DailyInputs.from_panel(panel, horizon)
     n, t = inputs.n_series, inputs.n_days
     min_days = horizon * (origins + 1)
@@ -283,13 +300,13 @@ def fit_and_forecast(
         notes.append(("history_too_short", {"class": "short", "series": int(by_class["short"].size), "days": min_days}))
     wanted = {c: _candidates_for(c, rows.size) for c, rows in by_class.items()}
     rows_of = _rows_per_candidate(wanted, by_class)
-    initial = _base_network(base, horizon, notes)
+    initial = _base_network(base, options, notes)
 
     bt = _Backtest(cutoffs, [], {})
     fitted = _Fitted()
     if cutoffs:
         _report(progress, 5, "backtest")
-        _fit(set(rows_of), inputs, cutoffs[0], rows_of, seed, fitted)
+        _fit(set(rows_of), inputs, cutoffs[0], rows_of, seed, fitted, options, initial)
         _report(progress, 50, "backtest")
     for cutoff in cutoffs:
         bt.actual.append(inputs.y[:, cutoff : cutoff + horizon])
@@ -329,7 +346,7 @@ def fit_and_forecast(
     needed = {m for name in served.values() for m in _members(name)}
     serve_rows = _rows_per_candidate({c: tuple(_members(served[c])) for c in by_class}, by_class)
     final = _Fitted()
-    _fit(needed & {"ets", "lightgbm", "lightgbm_direct", "network"}, inputs, t, serve_rows, seed, final)
+    _fit(needed & {"ets", "lightgbm", "lightgbm_direct", "network"}, inputs, t, serve_rows, seed, final, options, initial)
     if initial is not None and final.network is None:
         notes.append(("network_not_trained", {}))
     _report(progress, 90, "forecasting")
@@ -381,12 +398,16 @@ def _combinations(bt: _Backtest, scores: dict[str, float], rows: np.ndarray, top
     return out
 
 
-def _base_network(base: Any | None, horizon: int, notes: list[tuple[str, dict[str, Any]]]) -> dict[str, Any] | None:
-    """A base model's TenantNet weights when they fit this horizon; the vertical base models are still window
-    networks (ml_models.model), so today the tenant network learns from the tenant's history alone."""
-    state = getattr(base, "network_state", None) if base is not None else None
-    if isinstance(state, dict) and state.get("config", {}).get("horizon") == horizon:
-        return state["state_dict"]  # type: ignore[no-any-return]
+def _base_network(base: Any | None, options: ChampionOptions, notes: list[tuple[str, dict[str, Any]]]) -> dict[str, Any] | None:
+    """The weights the tenant network starts from: a TenantNet state of the same architecture, given as a dict
+    (`ChampionResult.network_state`, e.g. the tenant's previous champion) or as a `network_state` attribute.
+    The vertical base models are still window networks (ml_models.model), which this network cannot start
+    from: then it learns from the tenant's history alone, and a note says so."""
+    state = base if isinstance(base, dict) else getattr(base, "network_state", None)
+    if isinstance(state, dict) and "state_dict" in state:
+        theirs = tenant_net.NetConfig.from_dict(state["config"])
+        if theirs.hidden == options.network.hidden and len(theirs.quantiles) == len(QUANTILES):
+            return state["state_dict"]  # type: ignore[no-any-return]
     if base is not None:
         notes.append(("network_from_tenant_history", {}))
     return None

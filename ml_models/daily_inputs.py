@@ -57,6 +57,7 @@ class DailyInputs:
     holiday: np.ndarray
     weekday: np.ndarray
     day_of_year: np.ndarray
+    day_of_month: np.ndarray
     horizon: int
     filled: np.ndarray  # (N, T): closed or unobserved days after the start replaced causally (see _fill_closed)
 
@@ -79,6 +80,7 @@ class DailyInputs:
             holiday=_channel(panel, "holiday", total, 0.0),
             weekday=np.asarray(axis.dayofweek, dtype=np.int64),
             day_of_year=np.asarray(axis.dayofyear, dtype=np.int64),
+            day_of_month=np.asarray(axis.day, dtype=np.int64),
             horizon=horizon,
             filled=np.empty(0),
         )
@@ -108,6 +110,11 @@ class DailyInputs:
             fresh = np.isnan(level) & (count > 0) & (total > 0)
             level[fresh] = total[fresh] / count[fresh]
         return np.where(np.isfinite(level), level, 1.0)
+
+    def before_closure(self, series: np.ndarray, day: np.ndarray) -> np.ndarray:
+        """Open on `day` and closed the next day (shoppers stock up), for broadcastable series/day indices."""
+        last = self.open.shape[1] - 1
+        return self.open[series, day] & ~self.open[series, np.minimum(day + 1, last)] & (day < last)
 
     def future_open(self, cutoff: int) -> np.ndarray:
         """(N, horizon) open flags of the days after a cutoff."""

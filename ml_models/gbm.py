@@ -29,7 +29,9 @@ FEATURES = (
     "holiday",
     "holiday_eve",
     "after_closure",
+    "before_closure",
     "day_of_year",
+    "day_of_month",
 )
 PARAMS = {
     "objective": "regression_l1",
@@ -108,7 +110,9 @@ def design(inputs: DailyInputs, cutoff: int, rows: np.ndarray, days: np.ndarray)
         inputs.holiday[rows][:, days],
         eve * (1 - inputs.holiday[rows][:, days]),
         (opened & ~before).astype(np.float32),
+        inputs.before_closure(rows[:, None], day),
         np.broadcast_to(inputs.day_of_year[days][None, :], day.shape),
+        np.broadcast_to(inputs.day_of_month[days][None, :], day.shape),
     ]
     x = np.stack([np.asarray(c, dtype=np.float32).reshape(-1) for c in columns], axis=1)
     return x, scale
@@ -149,7 +153,7 @@ def gbm_forecast(inputs: DailyInputs, cutoff: int, rows: np.ndarray, booster: lg
     window) gets 0."""
     days = np.arange(cutoff, cutoff + inputs.horizon)
     x, scale = design(inputs, cutoff, rows, days)
-    pred = booster.predict(x, num_threads=PARAMS["num_threads"]).reshape(len(rows), len(days))
+    pred = np.asarray(booster.predict(x, num_threads=PARAMS["num_threads"])).reshape(len(rows), len(days))
     return np.maximum(np.nan_to_num(pred * scale), 0.0)
 
 
@@ -170,7 +174,9 @@ DIRECT_FEATURES = (
     "holiday",
     "holiday_eve",
     "after_closure",
+    "before_closure",
     "day_of_year",
+    "day_of_month",
 )
 DIRECT_ORIGIN_STEP = 7
 
@@ -221,7 +227,9 @@ def design_direct(
         holiday,
         inputs.holiday[series, np.minimum(day + 1, last_day)] * (1 - holiday),
         (opened & ~inputs.open[series, np.maximum(day - 1, 0)]).astype(np.float32),
+        inputs.before_closure(series, day),
         inputs.day_of_year[day],
+        inputs.day_of_month[day],
     ]
     return np.stack([np.asarray(c, dtype=np.float32) for c in columns], axis=1), scale
 
@@ -260,5 +268,5 @@ def gbm_direct_forecast(inputs: DailyInputs, cutoff: int, rows: np.ndarray, boos
     s = np.repeat(rows, horizon)
     d = np.tile(np.arange(cutoff, cutoff + horizon), len(rows))
     x, scale = design_direct(inputs, cutoff, s, np.full(s.size, cutoff), d)
-    pred = booster.predict(x, num_threads=PARAMS["num_threads"]) * scale
+    pred = np.asarray(booster.predict(x, num_threads=PARAMS["num_threads"])) * scale
     return np.maximum(np.nan_to_num(pred), 0.0).reshape(len(rows), horizon)

@@ -9,6 +9,7 @@ are zeroed (ml_models.champion does that for every candidate alike).
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -107,10 +108,10 @@ def ets_forecast(inputs: DailyInputs, cutoff: int, rows: np.ndarray, fitted: dic
 
 # --- intermittent demand ---------------------------------------------------------------------------------------
 
-INTERMITTENT_MODELS = {
-    "croston_sba": lambda: CrostonSBA(),
+INTERMITTENT_MODELS: dict[str, Callable[[], Any]] = {
+    "croston_sba": CrostonSBA,
     "tsb": lambda: TSB(alpha_d=0.1, alpha_p=0.1),
-    "adida": lambda: ADIDA(),
+    "adida": ADIDA,
 }
 
 

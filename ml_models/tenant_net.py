@@ -26,7 +26,9 @@ from ml_models.daily_inputs import DailyInputs
 
 CONTEXT_DAYS = 56
 PROFILE_WEEKS = 8
-DAY_FEATURES = 17  # 7 weekday one-hot, open, promo, price, holiday, eve, profile, last year + mask, h/H, after closure
+# 7 weekday one-hot, open, promo, price, holiday, profile, last year + mask, h/H, eve, after and before a closure,
+# day of the month (paydays)
+DAY_FEATURES = 19
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,10 @@ def _features(inputs: DailyInputs, series: np.ndarray, origins: np.ndarray) -> t
     recent = np.where(observed[:, -28:], filled[:, -28:], np.nan)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        scale = np.nanmean(recent, axis=1)
-        scale = np.where(np.isfinite(scale) & (scale > 0), scale, np.nanmean(np.where(observed, filled, np.nan), axis=1))
-    scale = np.where(np.isfinite(scale) & (scale > 0), scale, 1.0)
+        level: np.ndarray = np.nanmean(recent, axis=1)
+        longer: np.ndarray = np.nanmean(np.where(observed, filled, np.nan), axis=1)
+    level = np.where(np.isfinite(level) & (level > 0), level, longer)
+    scale = np.where(np.isfinite(level) & (level > 0), level, 1.0)
     context = np.concatenate([np.nan_to_num(filled / scale[:, None]), observed.astype(np.float64)], axis=1)
     day = origins[:, None] + np.arange(horizon)[None, :]
     weekday = inputs.weekday[day]
@@ -116,6 +119,8 @@ def _features(inputs: DailyInputs, series: np.ndarray, origins: np.ndarray) -> t
     feats[..., 14] = (np.arange(horizon) / horizon)[None, :]
     feats[..., 15] = eve
     feats[..., 16] = opened & ~before
+    feats[..., 17] = inputs.before_closure(series[:, None], day)
+    feats[..., 18] = (inputs.day_of_month[day] - 15.5) / 15.5
     return np.clip(context, -10, 10).astype(np.float32), feats, scale.astype(np.float64)
 
 

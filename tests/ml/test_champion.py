@@ -6,12 +6,15 @@ from datetime import date
 import numpy as np
 import pytest
 
-from ml_models.champion import BASELINES, QUANTILES, ChampionResult, fit_and_forecast, forecast_with
+from ml_models.champion import BASELINES, QUANTILES, ChampionOptions, ChampionResult, fit_and_forecast, forecast_with
 from ml_models.daily_inputs import DailyInputs, demand_classes
 from ml_models.features import DemandPanel
 from ml_models.synthetic_daily import daily_retail_panel
+from ml_models.tenant_net import NetConfig
 
 HORIZON = 28
+# A short network training keeps each selection to seconds; the selection rule is what is under test.
+QUICK = ChampionOptions(network=NetConfig(epochs=6, samples_per_epoch=2048))
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +25,7 @@ def generated() -> DemandPanel:
 
 @pytest.fixture(scope="module")
 def champion(generated: DemandPanel) -> ChampionResult:
-    return fit_and_forecast(generated, horizon=HORIZON, origins=3, seed=0)
+    return fit_and_forecast(generated, horizon=HORIZON, origins=3, seed=0, options=QUICK)
 
 
 def test_result_shapes_and_start(generated: DemandPanel, champion: ChampionResult) -> None:
@@ -97,7 +100,7 @@ def test_short_history_falls_back_with_a_note() -> None:
     values = panel.values.copy()
     values[:2, :-60] = np.nan  # two stores opened 60 days ago
     panel = DemandPanel(panel.keys, panel.dates, values, "D", panel.exog)
-    result = fit_and_forecast(panel, horizon=HORIZON, origins=3)
+    result = fit_and_forecast(panel, horizon=HORIZON, origins=3, options=QUICK)
     assert result.demand_class[:2] == ["short", "short"]
     assert ("history_too_short", {"class": "short", "series": 2, "days": 4 * HORIZON}) in result.notes
     # the short class is served by a baseline (or an equal-weight mean of baselines), never a learner
@@ -116,7 +119,7 @@ def test_a_store_closed_on_sundays_gets_no_sunday_forecast() -> None:
     weekly = np.array([1.0, 1.0, 1.1, 1.2, 1.6, 2.0, 0.0])
     values = rng.poisson(100 * weekly[dates.dayofweek][None, :].repeat(3, axis=0)).astype(np.float32)
     panel = DemandPanel(["a", "b", "c"], dates, values, "D", {"open": open_})
-    result = fit_and_forecast(panel, horizon=HORIZON, origins=3)
+    result = fit_and_forecast(panel, horizon=HORIZON, origins=3, options=QUICK)
     sundays = np.asarray(axis[days:].dayofweek == 6)
     assert (result.values[:, sundays] == 0).all()
     saturdays = np.asarray(axis[days:].dayofweek == 5)
@@ -148,3 +151,16 @@ def test_closed_days_do_not_enter_the_statistical_fits() -> None:
     inputs = DailyInputs.from_panel(DemandPanel(["a"], dates, values, "D", {"open": open_}), HORIZON)
     # The filled series sees no zero Sunday: a closure is not a day without demand.
     assert (inputs.filled[0] == 50.0).all()
+
+
+def test_the_network_starts_from_a_previous_tenant_network() -> None:
+    from ml_models.champion import _base_network
+    from ml_models.tenant_net import TenantNet, net_state
+
+    previous = net_state(TenantNet(QUICK.network))
+    notes: list = []
+    state = _base_network(previous, QUICK, notes)
+    assert state is not None and not notes
+    assert _base_network(net_state(TenantNet(NetConfig(hidden=8))), QUICK, notes) is None  # another architecture
+    assert _base_network(object(), QUICK, notes) is None
+    assert notes == [("network_from_tenant_history", {})] * 2
