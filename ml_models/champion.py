@@ -70,6 +70,9 @@ CLASS_CANDIDATES: dict[str, tuple[str, ...]] = {
 # when the class is small enough to stay within minutes.
 ETS_INTERMITTENT_MAX = 300
 FALLBACK = "weekday_average"
+# Baselines that need no fitted state: what serves a class if its champion cannot be run (the best of these on
+# the class's backtest, so even then nothing worse than a baseline serves).
+STATELESS = ("seasonal_naive", "weekday_average", "window_average", "croston_sba", "tsb", "adida")
 Progress = Callable[[int, str], None]
 
 
@@ -320,7 +323,7 @@ def fit_and_forecast(
             full.append(block)
     bt.forecasts = {k: v for k, v in bt.forecasts.items() if len(v) == len(cutoffs)}
 
-    served, backtest, coverage, offsets = {}, {}, {}, {}
+    served, backtest, coverage, offsets, fallbacks = {}, {}, {}, {}, {}
     for cls, rows in by_class.items():
         scores = {name: bt.wape(name, rows) for name in wanted[cls] if cutoffs and bt.scored(name, rows)}
         scores = {k: v for k, v in scores.items() if np.isfinite(v)}
@@ -332,6 +335,7 @@ def fit_and_forecast(
             continue
         best = min(scores, key=lambda k: (scores[k], len(_members(k))))
         served[cls] = best
+        fallbacks[cls] = min((k for k in scores if k in STATELESS), key=scores.__getitem__, default=FALLBACK)
         residuals = _scaled_residuals(inputs, bt, best, rows)
         offsets[cls], coverage[cls] = _calibrate(residuals)
         baseline = min((v for k, v in scores.items() if k in BASELINES), default=float("nan"))
@@ -350,8 +354,10 @@ def fit_and_forecast(
     if initial is not None and final.network is None:
         notes.append(("network_not_trained", {}))
     _report(progress, 90, "forecasting")
-    values = _serve(inputs, classes, served, offsets, final)
+    values, fell_back = _serve(inputs, classes, served, offsets, final, fallbacks)
+    notes.extend(("fallback_served", {"class": c, "served": fallbacks.get(c, FALLBACK)}) for c in fell_back)
     saved = _saved(panel, horizon, classes, served, offsets, final)
+    saved["fallbacks"] = fallbacks
     metrics = _metrics(bt, by_class, served, backtest, coverage)
     _report(progress, 100, "done")
     return ChampionResult(
@@ -414,9 +420,16 @@ def _base_network(base: Any | None, options: ChampionOptions, notes: list[tuple[
 
 
 def _serve(
-    inputs: DailyInputs, classes: list[str], served: dict[str, str], offsets: dict[str, list[float]], fitted: _Fitted
-) -> np.ndarray:
+    inputs: DailyInputs,
+    classes: list[str],
+    served: dict[str, str],
+    offsets: dict[str, list[float]],
+    fitted: _Fitted,
+    fallbacks: dict[str, str],
+) -> tuple[np.ndarray, list[str]]:
+    """(N, horizon, 3) served values, and the classes whose champion could not run (their fallback served)."""
     t = inputs.n_days
+    fell_back = []
     values = np.zeros((inputs.n_series, inputs.horizon, len(QUANTILES)))
     class_array = np.array(classes)
     for cls, name in served.items():
@@ -424,11 +437,12 @@ def _serve(
         if rows.size == 0:
             continue
         point = _predict(name, inputs, t, rows, fitted)
-        if point is None:  # a learner that could not be fitted on the whole history: the fallback serves
-            point = _predict(FALLBACK, inputs, t, rows, fitted)
+        if point is None:  # a learner that could not be fitted on the whole history: the best stateless baseline
+            point = _predict(fallbacks.get(cls, FALLBACK), inputs, t, rows, fitted)
+            fell_back.append(cls)
         assert point is not None
         values[rows] = _quantile_values(inputs, t, rows, point, offsets.get(cls, [0.0, 0.0, 0.0]))
-    return values
+    return values, fell_back
 
 
 def _saved(
@@ -508,7 +522,8 @@ def forecast_with(saved: dict[str, Any], panel: DemandPanel, *, horizon: int = 2
     if saved["network"]:
         fitted.network = tenant_net.load_net(saved["network"])
     offsets = {c: saved["offsets"].get(c, [0.0, 0.0, 0.0]) for c in served}
-    values = _serve(inputs, classes, served, offsets, fitted)
+    values, fell_back = _serve(inputs, classes, served, offsets, fitted, saved.get("fallbacks", {}))
+    notes.extend(("fallback_served", {"class": c, "served": saved.get("fallbacks", {}).get(c, FALLBACK)}) for c in fell_back)
     return ChampionResult(
         start=(panel.dates[-1] + pd.Timedelta(days=1)).date(),
         horizon=horizon,

@@ -164,3 +164,20 @@ def test_the_network_starts_from_a_previous_tenant_network() -> None:
     assert _base_network(net_state(TenantNet(NetConfig(hidden=8))), QUICK, notes) is None  # another architecture
     assert _base_network(object(), QUICK, notes) is None
     assert notes == [("network_from_tenant_history", {})] * 2
+
+
+def test_a_champion_that_cannot_run_is_replaced_by_the_best_stateless_baseline(
+    generated: DemandPanel, champion: ChampionResult
+) -> None:
+    broken = {**champion.saved, "served": dict.fromkeys(champion.saved["served"], "lightgbm"), "lightgbm": None}
+    served = forecast_with(broken, generated, horizon=HORIZON)
+    for cls in champion.served:
+        fallback = champion.saved["fallbacks"][cls]
+        assert ("fallback_served", {"class": cls, "served": fallback}) in served.notes
+        scores = champion.backtest[cls]
+        assert scores[fallback] == min(
+            v
+            for k, v in scores.items()
+            if k in {"seasonal_naive", "weekday_average", "window_average", "croston_sba", "tsb", "adida"}
+        )
+    assert (served.values >= 0).all()
