@@ -35,8 +35,11 @@ DAY_FEATURES = 19
 class NetConfig:
     horizon: int = 28
     quantiles: tuple[float, ...] = (0.1, 0.5, 0.9)
-    hidden: int = 64
-    epochs: int = 25
+    # 128 units and 40 epochs of 4,096 windows: on the generated stores' backtest (seed 0) the network's WAPE
+    # went 0.145 → 0.142 against 64 units and 25 epochs, for about three times the training time (still a
+    # fixed cost: the windows drawn per epoch do not grow with the number of series).
+    hidden: int = 128
+    epochs: int = 40
     samples_per_epoch: int = 4096
     batch_size: int = 256
     learning_rate: float = 2e-3
