@@ -98,8 +98,17 @@ def run_set(name: str, panel: DemandPanel, seed: int) -> dict[str, object]:
     opened = DailyInputs.from_panel(history, HORIZON).future_open(t - HORIZON)
     lo, hi = result.values[..., 0], result.values[..., 2]
     mask = np.isfinite(actual) & opened
+    baselines = holdout_baselines(panel, t - HORIZON)
     holdout = {"served": wape(actual, served)}
-    holdout.update({k: wape(actual, v) for k, v in holdout_baselines(panel, t - HORIZON).items()})
+    holdout.update({k: wape(actual, v) for k, v in baselines.items()})
+    # Per demand class (as the selection classified the series), served against the same baselines.
+    by_class = {}
+    for cls in sorted(set(result.demand_class)):
+        rows = np.flatnonzero(np.array(result.demand_class) == cls)
+        by_class[cls] = {
+            "served": wape(actual[rows], served[rows]),
+            **{k: wape(actual[rows], v[rows]) for k, v in baselines.items()},
+        }
     coverage = float(((actual >= lo) & (actual <= hi))[mask].mean())
     closed_zero = bool((result.values[~opened] == 0).all())
     classes = pd.Series(result.demand_class).value_counts().to_dict()
@@ -109,6 +118,8 @@ def run_set(name: str, panel: DemandPanel, seed: int) -> dict[str, object]:
         print(f"  backtest {cls:12s} served {result.served[cls]:28s} " + ", ".join(f"{k} {v:.3f}" for k, v in ranked[:8]))
         print(f"           coverage P10–P90 (cross-conformal) {result.coverage[cls]:.3f}")
     print("  holdout WAPE " + ", ".join(f"{k} {v:.3f}" for k, v in holdout.items()) + f"; P10–P90 coverage {coverage:.3f}")
+    for cls, scores in by_class.items():
+        print(f"  holdout {cls:12s} " + ", ".join(f"{k} {v:.3f}" for k, v in scores.items()))
     print(f"  notes {result.notes}")
     return {
         "series": len(panel.keys),
@@ -120,6 +131,7 @@ def run_set(name: str, panel: DemandPanel, seed: int) -> dict[str, object]:
         "backtest_coverage": result.coverage,
         "backtest_wape_served": result.metrics.get("wape_served"),
         "holdout_wape": holdout,
+        "holdout_wape_by_class": by_class,
         "holdout_coverage_p10_p90": coverage,
         "closed_days_zero": closed_zero,
         "notes": [[code, params] for code, params in result.notes],
