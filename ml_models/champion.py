@@ -20,7 +20,6 @@ re-fitted on the whole history.
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -89,7 +88,10 @@ class ChampionResult:
     notes: list[tuple[str, dict[str, Any]]]
     network_state: dict[str, Any] | None
     metrics: dict[str, float]
-    saved: dict[str, Any] = field(default_factory=dict)  # what forecast_with needs: log it with the run
+    # What forecast_with needs: the classes by key, the served candidate and band offsets per class, each class's
+    # stateless fallback, ETS parameters per key, LightGBM models as text and the network state (torch tensors:
+    # store it with torch.save or pickle, as tracking does for the window network).
+    saved: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -538,6 +540,3 @@ def forecast_with(saved: dict[str, Any], panel: DemandPanel, *, horizon: int = 2
         metrics={},
         saved=saved,
     )
-
-
-warnings.filterwarnings("ignore", message=".*X does not have valid feature names.*")
