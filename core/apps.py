@@ -1,9 +1,28 @@
 """The core module: the 进销存 ledger every tenant has."""
 
-from core.modules import ModuleConfig, NavEntry, PeriodicJob
+from core.modules import MLSpec, ModuleConfig, NavEntry, PeriodicJob
 from core.rules.core_pack import CORE_PACK
+from ml_models.specs import RealSource
 
 DAY = 24 * 60 * 60
+
+
+def demand_base_data() -> RealSource:
+    """The real series behind the base demand model, at a median 12 units a day:
+    the general trading module: every Australian retail turnover series still reported."""
+    return RealSource("aus_retail", None, 12.0)
+
+
+# The synthetic generator's and the monthly → daily spread's settings (ml_models.specs.VerticalProfile).
+DEMAND_PROFILE = {
+    "weekend_lift": 1.15,
+    "holiday_lift": 1.2,
+    "spring_festival_lift": 1.3,
+    "shopping_lift": 1.2,
+    "promo_lift": 1.4,
+    "rain_effect": -0.05,
+    "zero_share": 0.1,
+}
 
 
 class CoreConfig(ModuleConfig):
@@ -19,6 +38,7 @@ class CoreConfig(ModuleConfig):
     rules = CORE_PACK
     monthly_price_cny = 199
     monthly_price_usd = 29
+    ml_specs = (MLSpec(kind="demand", description="daily demand", base_data=demand_base_data, profile=DEMAND_PROFILE),)
     nav = (
         NavEntry("web:dashboard", "仪表盘", "Dashboard", "gauge"),
         NavEntry("web:item_list", "商品", "Items", "box"),

@@ -46,7 +46,8 @@ from core.purchasing.services import (
     update_purchasing_settings,
 )
 from core.sales.services import SalesLineInput, allocate_sales_order, confirm_sales_order, create_sales_order
-from ml_models.synthetic import PROFILES, PROMOTION_SHARE
+from ml_models.specs import demand_spec
+from ml_models.synthetic import PROMOTION_SHARE
 
 ACTOR = "demo"
 
@@ -216,8 +217,8 @@ def build_demo_sales_and_forecasts(store_codes: tuple[str, ...], today: date | N
 def _demand_history(n_series: int, today: date) -> np.ndarray:
     """(pairs, HISTORY_DAYS) whole units sold per day, ending yesterday: Poisson demand around a level per
     series, with a slow trend, the weekend lift and short promotions of the core module's synthetic profile
-    (ml_models.synthetic, which loads no torch)."""
-    profile = PROFILES["core"]
+    (declared in core.apps; ml_models.specs loads no torch)."""
+    profile = demand_spec("core").profile  # as core.apps declares it
     rng = np.random.default_rng(SEED)
     days = [today - timedelta(days=HISTORY_DAYS - i) for i in range(HISTORY_DAYS)]
     weekend = np.array([profile.weekend_lift if day.weekday() >= 5 else 1.0 for day in days])

@@ -30,12 +30,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from ml_models.datasets import VERTICAL_SOURCES, RealDailyPanel, vertical_daily_panel
+from ml_models.datasets import RealDailyPanel, vertical_daily_panel
 from ml_models.evaluation import HoldoutReport, holdout_forecasts
 from ml_models.exceptions import NoChampion
 from ml_models.features import DemandPanel
 from ml_models.model import DemandNet, ModelConfig
-from ml_models.synthetic import PROFILES, synthetic_panel
+from ml_models.specs import DemandBaseSpec, demand_spec, demand_specs
+from ml_models.synthetic import synthetic_panel
 from ml_models.tracking import (
     LoggedRun,
     PromotionDecision,
@@ -48,7 +49,6 @@ from ml_models.tracking import (
 from ml_models.training import ProgressCallback, TrainConfig, train
 
 BASE_SCHEMA = "public"
-MODULES = tuple(PROFILES)
 BASE_END = "2026-06-30"
 # Synthetic known-future channels reach this far past the history (planned promotions, weather forecast).
 FUTURE_DAYS = 28
@@ -86,10 +86,12 @@ def _stack(panels: list[DemandPanel], width: int) -> DemandPanel:
     return DemandPanel(keys, panels[0].dates, np.concatenate([p.values for p in panels]), "D", exog)
 
 
-def training_panel(module: str, n_series: int, days: int, seed: int = 0) -> TrainingPanel:
-    """The vertical's real series, then `n_series` synthetic ones, over the `days` days to BASE_END."""
-    real = vertical_daily_panel(module, days, end=BASE_END, seed=seed)
-    synthetic = synthetic_panel(module, n_series, days, seed=seed, end=BASE_END, future_days=FUTURE_DAYS)
+def training_panel(module: str | DemandBaseSpec, n_series: int, days: int, seed: int = 0) -> TrainingPanel:
+    """The vertical's real series, then `n_series` synthetic ones, over the `days` days to BASE_END; `module` is
+    a module code (its declared demand spec, ml_models.specs) or the spec itself."""
+    spec = demand_spec(module)
+    real = vertical_daily_panel(spec, days, end=BASE_END, seed=seed)
+    synthetic = synthetic_panel(spec, n_series, days, seed=seed, end=BASE_END, future_days=FUTURE_DAYS)
     panel = _stack([real.panel, synthetic], days + FUTURE_DAYS)
     n_real = len(real.panel.keys)
     return TrainingPanel(panel, real, np.arange(n_real), np.arange(n_real, n_real + n_series))
@@ -114,7 +116,7 @@ def _metrics(report: HoldoutReport, parts: dict[str, HoldoutReport]) -> dict[str
 
 
 def train_base_model(
-    module: str,
+    module: str | DemandBaseSpec,
     tracking_uri: str | None = None,
     artifact_root: str | None = None,
     n_series: int = 200,
@@ -124,11 +126,13 @@ def train_base_model(
     progress: ProgressCallback | None = None,
 ) -> BaseModelResult:
     """Train on the vertical's real + synthetic series, score against the baselines on the last horizon, log,
-    register and promote if it beats the champion and the best baseline. `n_series`: synthetic series."""
-    if module not in PROFILES:
-        raise ValueError(f"unknown module {module!r}; known: {', '.join(MODULES)}")
+    register and promote if it beats the champion and the best baseline. `n_series`: synthetic series.
+
+    `module`: a module code, trained from the spec it declares (MLSpec kind "demand"), or a DemandBaseSpec."""
+    spec = demand_spec(module)
+    module = spec.module
     config = ModelConfig.for_frequency("D")
-    data = training_panel(module, n_series, days, seed=seed)
+    data = training_panel(spec, n_series, days, seed=seed)
     train_config = train_config or replace(FULL_TRAINING, seed=seed)
     name = registered_model_name(BASE_SCHEMA, module)
     result = train(data.panel.head(days - config.horizon), config, train_config, progress)
@@ -137,7 +141,7 @@ def train_base_model(
         models["champion"] = load_champion(name, tracking_uri).model
     report, parts = _holdout(data, models, config.horizon)
     metrics = _metrics(report, parts)
-    source = VERTICAL_SOURCES[module]
+    source = spec.source
     logged = log_training_run(
         result.model,
         name,
@@ -171,11 +175,16 @@ def modules_without_champion(modules: Iterable[str], tracking_uri: str | None = 
     return [m for m in modules if champion_version(registered_model_name(BASE_SCHEMA, m), tracking_uri) is None]
 
 
+def demand_modules() -> tuple[str, ...]:
+    """The module codes that declare a demand model (through the installed spec provider)."""
+    return tuple(demand_specs())
+
+
 def train_base_models(
-    modules: Iterable[str] = MODULES,
+    modules: Iterable[str] | None = None,
     tracking_uri: str | None = None,
     artifact_root: str | None = None,
     **options: object,
 ) -> dict[str, BaseModelResult]:
-    """Train every requested vertical's base model (the management command wraps this)."""
-    return {m: train_base_model(m, tracking_uri, artifact_root, **options) for m in modules}  # type: ignore[arg-type]
+    """Train every requested vertical's base model (default: every module declaring one)."""
+    return {m: train_base_model(m, tracking_uri, artifact_root, **options) for m in (modules or demand_modules())}  # type: ignore[arg-type]

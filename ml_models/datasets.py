@@ -13,6 +13,9 @@ import pandas as pd
 
 from ml_models.disaggregate import month_days, spread_months
 from ml_models.features import DemandPanel
+from ml_models.specs import DemandBaseSpec, RealSource, demand_spec
+
+__all__ = ["RealDailyPanel", "RealSource", "aus_retail_panel", "pbs_panel", "vertical_daily_panel"]
 
 
 def aus_retail_panel(industries: Iterable[str] | None = None) -> DemandPanel:
@@ -44,58 +47,6 @@ def intermittent_rows(history: np.ndarray, min_zero_share: float = 0.25) -> np.n
     zeros = ((history == 0) & observed).sum(axis=1)
     share = zeros / np.maximum(observed.sum(axis=1), 1)
     return np.flatnonzero((share >= min_zero_share) & ((history > 0) & observed).any(axis=1))
-
-
-# The ABS industries of aus_retail behind each vertical's base model ("core", the general trading module,
-# takes every series). Aggregates (e.g. "Food retailing" = supermarkets + liquor + specialised food) are
-# series of their own in the dataset and are kept: they are smoother, like a chain's busiest items.
-FOOD_INDUSTRIES = (
-    "Food retailing",
-    "Supermarket and grocery stores",
-    "Liquor retailing",
-    "Other specialised food retailing",
-)
-RESTAURANT_INDUSTRIES = (
-    "Cafes, restaurants and catering services",
-    "Cafes, restaurants and takeaway food services",
-    "Takeaway food services",
-)
-RETAIL_INDUSTRIES = (
-    "Clothing retailing",
-    "Clothing, footwear and personal accessory retailing",
-    "Footwear and other personal accessory retailing",
-    "Department stores",
-    "Electrical and electronic goods retailing",
-    "Furniture, floor coverings, houseware and textile goods retailing",
-    "Hardware, building and garden supplies retailing",
-    "Household goods retailing",
-    "Newspaper and book retailing",
-    "Other recreational goods retailing",
-    "Pharmaceutical, cosmetic and toiletry goods retailing",
-    "Other retailing",
-    "Other retailing n.e.c.",
-)
-
-
-@dataclass(frozen=True)
-class RealSource:
-    """Which shipped series stand for a vertical's demand, and at what volume."""
-
-    dataset: str  # "aus_retail" or "pbs"
-    industries: tuple[str, ...] | None  # aus_retail only; None: every series
-    # Median units a day of a series (lognormal, σ 1): turnover is money and PBS counts are national totals,
-    # so each series is rescaled to a store-item volume. Spare parts sell a unit or two a day at most, which
-    # with PBS's zero months makes most days zero.
-    median_units_per_day: float
-
-
-VERTICAL_SOURCES: dict[str, RealSource] = {
-    "core": RealSource("aus_retail", None, 12.0),
-    "food": RealSource("aus_retail", FOOD_INDUSTRIES, 12.0),
-    "restaurant": RealSource("aus_retail", RESTAURANT_INDUSTRIES, 12.0),
-    "retail": RealSource("aus_retail", RETAIL_INDUSTRIES, 12.0),
-    "discrete_mfg": RealSource("pbs", None, 1.5),
-}
 
 
 @dataclass(frozen=True)
@@ -130,17 +81,18 @@ def _window(monthly: DemandPanel, end: pd.Timestamp, days: int) -> tuple[pd.Date
     return source_months, months
 
 
-def vertical_daily_panel(module: str, days: int, end: str = "2026-06-30", seed: int = 0) -> RealDailyPanel:
-    """The vertical's real series (VERTICAL_SOURCES) as daily units over the `days` days to `end`.
+def vertical_daily_panel(module: str | DemandBaseSpec, days: int, end: str = "2026-06-30", seed: int = 0) -> RealDailyPanel:
+    """The vertical's real series (its spec's RealSource) as daily units over the `days` days to `end`.
 
     Series that are not observed every month of the window (a retail industry that stopped being reported) or
     sold nothing in it are left out. Each series is scaled to a seeded lognormal volume, rounded to whole units
     per month, and each month is spread over its days in proportion to the vertical's weekday and festival
     lifts (ml_models.synthetic.calendar_lift), so every month keeps its total exactly.
     """
-    from ml_models.synthetic import PROFILES, calendar_lift  # synthetic imports nothing from here
+    from ml_models.synthetic import calendar_lift  # synthetic imports nothing from here
 
-    source = VERTICAL_SOURCES[module]
+    spec = demand_spec(module)
+    source = spec.source
     monthly = source_panel(source)
     end_day = pd.Timestamp(end).normalize()
     source_months, months = _window(monthly, end_day, days)
@@ -153,7 +105,7 @@ def vertical_daily_panel(module: str, days: int, end: str = "2026-06-30", seed: 
     per_day = rng.lognormal(np.log(source.median_units_per_day), 1.0, size=len(rows))
     units_per_value = per_day * len(calendar_days) / values.sum(axis=1)
     units = np.round(values * units_per_value[:, None])
-    daily = spread_months(units, months, calendar_lift(PROFILES[module], calendar_days), rng)
+    daily = spread_months(units, months, calendar_lift(spec.profile, calendar_days), rng)
     keep = calendar_days > end_day - pd.Timedelta(days=days)
     keys = [f"{source.dataset}:{monthly.keys[r]}" for r in rows]
     panel = DemandPanel(keys, calendar_days[keep], daily[:, keep], "D")

@@ -16,6 +16,9 @@ from ml_models.transforms import DemandTransform
 EXOG_CHANNELS = ("price", "promo", "precipitation_prob", "temperature", "platform_index")
 PRICE_PROMO = ("price", "promo")
 SIGNALS = ("precipitation_prob", "temperature", "platform_index")
+# Daily known-future channels read by the champion candidates (ml_models.champion), not by the window network:
+# "open" 1/0 (missing = always open) and "holiday" 1 on the region's public holidays.
+OPENING_CHANNELS = ("open", "holiday")
 FREQ_SEASON = {"D": 7, "M": 12}
 FREQ_OFFSET = {"D": "D", "M": "MS"}
 
@@ -40,7 +43,7 @@ class DemandPanel:
         self.values = np.asarray(self.values, dtype=np.float32)
         if self.values.shape != (len(self.keys), len(self.dates)):
             raise ValueError("values must be (len(keys), len(dates))")
-        unknown = set(self.exog) - set(EXOG_CHANNELS)
+        unknown = set(self.exog) - set(EXOG_CHANNELS) - set(OPENING_CHANNELS)
         if unknown:
             raise ValueError(f"unknown exogenous channels {sorted(unknown)}")
 

@@ -5,34 +5,17 @@ Used to pre-train the vertical base models (no tenant has data yet) and as tiny 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from ml_models.calendar import CALENDAR_COLUMNS, daily_calendar
 from ml_models.features import DemandPanel
+from ml_models.specs import DemandBaseSpec, VerticalProfile, demand_spec
 
-
-@dataclass(frozen=True)
-class VerticalProfile:
-    weekend_lift: float  # demand multiplier on Saturday/Sunday
-    holiday_lift: float  # on statutory days off
-    spring_festival_lift: float  # within the Spring Festival window (< 1: factories and offices close)
-    shopping_lift: float  # during the 618 / Double 11 presale windows
-    promo_lift: float  # when a promotion runs
-    rain_effect: float  # relative change at 100 % precipitation probability
-    zero_share: float  # share of days without any demand (intermittent items)
+__all__ = ["PROMOTION_SHARE", "VerticalProfile", "calendar_lift", "synthetic_panel"]
 
 
 PROMOTION_SHARE = 0.05  # of days on which a promotion starts
-PROFILES: dict[str, VerticalProfile] = {
-    "core": VerticalProfile(1.15, 1.2, 1.3, 1.2, 1.4, -0.05, 0.1),
-    "food": VerticalProfile(1.2, 1.3, 1.9, 1.3, 1.5, -0.1, 0.05),
-    "restaurant": VerticalProfile(1.5, 1.6, 1.4, 1.0, 1.3, -0.25, 0.02),
-    "discrete_mfg": VerticalProfile(0.4, 0.3, 0.3, 1.0, 1.1, 0.0, 0.6),
-    "retail": VerticalProfile(1.3, 1.4, 1.5, 2.0, 1.6, -0.1, 0.1),
-}
 
 
 def calendar_lift(profile: VerticalProfile, days: pd.DatetimeIndex) -> np.ndarray:
@@ -50,7 +33,7 @@ def calendar_lift(profile: VerticalProfile, days: pd.DatetimeIndex) -> np.ndarra
 
 
 def synthetic_panel(
-    module: str,
+    module: str | DemandBaseSpec | VerticalProfile,
     n_series: int,
     days: int,
     seed: int = 0,
@@ -59,8 +42,11 @@ def synthetic_panel(
     with_signals: bool = True,
 ) -> DemandPanel:
     """Daily panel of `n_series` series ending on `end`, with price, promotion and weather channels
-    that extend `future_days` past the history (planned promotions and a weather forecast)."""
-    profile = PROFILES[module]
+    that extend `future_days` past the history (planned promotions and a weather forecast).
+
+    `module`: a module code (its declared demand spec), a DemandBaseSpec or a VerticalProfile."""
+    profile = module if isinstance(module, VerticalProfile) else demand_spec(module).profile
+    prefix = module if isinstance(module, str) else module.module if isinstance(module, DemandBaseSpec) else "synthetic"
     rng = np.random.default_rng(seed)
     dates = pd.date_range(end=end, periods=days, freq="D")
     total = days + future_days
@@ -87,5 +73,5 @@ def synthetic_panel(
     exog = {"price": price.astype(np.float32), "promo": promo}
     if with_signals:
         exog.update({"precipitation_prob": rain.astype(np.float32), "temperature": temperature.astype(np.float32)})
-    keys = [f"{module}-{i:05d}" for i in range(n_series)]
+    keys = [f"{prefix}-{i:05d}" for i in range(n_series)]
     return DemandPanel(keys, dates, demand[:, :days], "D", exog)

@@ -18,12 +18,17 @@ import numpy as np
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from ml_models.explain import explain
-from ml_models.model import ModelConfig
-from ml_models.serving import forecast
-from ml_models.synthetic import synthetic_panel
-from ml_models.training import TrainConfig, train
+import declared_specs
+
+declared_specs.install()  # module codes resolve to the specs the modules declare (no Django here)
+
+from ml_models.explain import explain  # noqa: E402
+from ml_models.model import ModelConfig  # noqa: E402
+from ml_models.serving import forecast  # noqa: E402
+from ml_models.synthetic import synthetic_panel  # noqa: E402
+from ml_models.training import TrainConfig, train  # noqa: E402
 
 RESULTS = Path(__file__).parent / "results" / "forecast_explanations.json"
 N_SERIES = 300

@@ -7,8 +7,9 @@ import pandas as pd
 import pytest
 
 from ml_models.base_models import training_panel
-from ml_models.datasets import FOOD_INDUSTRIES, vertical_daily_panel
+from ml_models.datasets import vertical_daily_panel
 from ml_models.disaggregate import month_days, spread_months
+from verticals.food.apps import FOOD_INDUSTRIES
 
 
 def _monthly_sums(daily: np.ndarray, days: pd.DatetimeIndex, months: pd.DatetimeIndex) -> np.ndarray:

@@ -1,6 +1,25 @@
 """The discrete manufacturing module (离散制造)."""
 
-from core.modules import ModuleConfig
+from core.modules import MLSpec, ModuleConfig
+from ml_models.specs import RealSource
+
+
+def demand_base_data() -> RealSource:
+    """The real series behind the base demand model, at a median 1.5 units a day:
+    PBS prescription series standing in for spare parts (many zero months)."""
+    return RealSource("pbs", None, 1.5)
+
+
+# The synthetic generator's and the monthly → daily spread's settings (ml_models.specs.VerticalProfile).
+DEMAND_PROFILE = {
+    "weekend_lift": 0.4,
+    "holiday_lift": 0.3,
+    "spring_festival_lift": 0.3,
+    "shopping_lift": 1.0,
+    "promo_lift": 1.1,
+    "rain_effect": 0.0,
+    "zero_share": 0.6,
+}
 
 
 class DiscreteMfgConfig(ModuleConfig):
@@ -15,3 +34,4 @@ class DiscreteMfgConfig(ModuleConfig):
     description_en = "BOMs, BOM-change impact, work orders and lead-time prediction."
     monthly_price_cny = 199
     monthly_price_usd = 29
+    ml_specs = (MLSpec(kind="demand", description="daily demand", base_data=demand_base_data, profile=DEMAND_PROFILE),)

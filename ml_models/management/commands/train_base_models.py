@@ -55,12 +55,13 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         # torch is imported here, not at module load: `manage.py help` stays fast.
-        from ml_models.base_models import MODULES
+        from ml_models.base_models import demand_modules
 
-        modules = options["modules"] or list(MODULES)
-        unknown = sorted(set(modules) - set(MODULES))
+        known = demand_modules()
+        modules = options["modules"] or list(known)
+        unknown = sorted(set(modules) - set(known))
         if unknown:
-            raise CommandError(f"unknown module(s): {', '.join(unknown)}; known: {', '.join(MODULES)}")
+            raise CommandError(f"unknown module(s): {', '.join(unknown)}; known: {', '.join(known)}")
         if not options["missing_only"]:
             self._train(modules, options)
             return
