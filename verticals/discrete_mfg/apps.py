@@ -1,6 +1,6 @@
 """The discrete manufacturing module (离散制造)."""
 
-from core.modules import ModuleConfig
+from core.modules import ModuleConfig, NavEntry
 
 
 class DiscreteMfgConfig(ModuleConfig):
@@ -15,3 +15,9 @@ class DiscreteMfgConfig(ModuleConfig):
     description_en = "BOMs, BOM-change impact, work orders and lead-time prediction."
     monthly_price_cny = 199
     monthly_price_usd = 29
+    nav = (NavEntry("discrete_mfg:eco_list", "BOM 变更", "BOM changes", "eco"),)
+
+    def ready(self) -> None:
+        from verticals.discrete_mfg.setup import declare
+
+        declare(self)

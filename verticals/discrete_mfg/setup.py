@@ -1,0 +1,28 @@
+"""The module's contract declarations, filled in AppConfig.ready() once the models are loaded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core.modules import PositionSourceSpec
+
+
+def declare(config: Any) -> None:
+    from verticals.discrete_mfg.mrp import on_domain_event
+    from verticals.discrete_mfg.selectors import open_work_order_quantities
+
+    config.position_sources = (PositionSourceSpec("discrete_mfg.open_work_orders", open_work_order_quantities),)
+    config.event_consumers = (on_domain_event,)
+    _register_now(config)
+
+
+def _register_now(config: Any) -> None:
+    # contract: the core does not read position_sources / event_consumers from the registry on this branch
+    # yet; register them directly so the features work and are testable now (both registrations are idempotent).
+    from core.events.webhooks import register_event_consumer
+    from core.inventory.position import register_position_source
+
+    for source in config.position_sources:
+        register_position_source(source.name, source.fn)
+    for consumer in config.event_consumers:
+        register_event_consumer(consumer)
