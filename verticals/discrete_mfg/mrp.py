@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 
 from core.access import Actor, actor_label
 from core.inventory.selectors import level_totals, transit_totals
+from core.sales.models import SalesOrder
 from verticals.discrete_mfg.exceptions import MissingUnitConversion
 from verticals.discrete_mfg.models import (
     OPEN_WORK_ORDER_STATES,
@@ -491,7 +492,10 @@ def flag_cancelled_sales_order(sales_order_id: int, *, number: str = "") -> int:
     if not direct:
         return 0
     chain = pegged_chain(direct)
-    reason = _("sales order %(number)s was cancelled") % {"number": number or sales_order_id}
+    number = (
+        number or SalesOrder.objects.filter(pk=sales_order_id).values_list("number", flat=True).first() or str(sales_order_id)
+    )
+    reason = _("sales order %(number)s was cancelled") % {"number": number}
     orders = list(PlannedOrder.objects.select_for_update().filter(pk__in=chain, flagged=False).order_by("pk"))
     for order in orders:
         order.flagged, order.flag_reason = True, reason[:200]
