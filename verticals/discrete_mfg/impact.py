@@ -128,17 +128,24 @@ def eco_impact(eco: EngineeringChange, *, today: date | None = None) -> EcoImpac
     changes = diff_versions(base, draft)
     impact = EcoImpact(eco.pk, item_id, changes)
     hidden = [base.pk] if base is not None else []
-    after = {"extra": [draft.pk], "hidden": hidden}
 
     levels = structure.where_used(item_id, on=today)
     roots = [item_id, *levels]
-    before_costs = structure.rolled_up_costs(roots, on=today)
-    after_costs = structure.rolled_up_costs(roots, on=today, **after)
+    # One read of everything below the assemblies reached; "after" swaps in the draft's own subtree only.
+    before_edges = structure.edges_below(roots, on=today)
+    draft_edges = structure.edges_below([item_id], on=today, extra=[draft.pk], hidden=hidden)
+    after_edges = list({*(e for e in before_edges if e.parent_id != item_id), *draft_edges})
+    structure.check_conversions(after_edges)
+    items = set(roots) | {e.child_id for e in after_edges} | {e.child_id for e in before_edges}
+    profiles = structure.planning_profiles(items)
+    routing = structure.routing_costs({e.bom_id for e in after_edges} | {e.bom_id for e in before_edges})
+    before_costs = structure.costs_from_edges(roots, before_edges, profiles, routing)
+    after_costs = structure.costs_from_edges(roots, after_edges, profiles, routing)
     impact.cost_before, impact.cost_after = before_costs.get(item_id, ZERO), after_costs.get(item_id, ZERO)
-    items = {i.pk: i for i in Item.objects.filter(pk__in=roots).only("sku", "name_zh")}
+    names = {i.pk: i for i in Item.objects.filter(pk__in=roots).only("sku", "name_zh")}
     impact.parents = sorted(
         (
-            ParentReached(pk, items[pk].sku, items[pk].name_zh, level, before_costs.get(pk, ZERO), after_costs.get(pk, ZERO))
+            ParentReached(pk, names[pk].sku, names[pk].name_zh, level, before_costs.get(pk, ZERO), after_costs.get(pk, ZERO))
             for pk, level in levels.items()
         ),
         key=lambda p: (p.level, p.sku),
@@ -151,8 +158,8 @@ def eco_impact(eco: EngineeringChange, *, today: date | None = None) -> EcoImpac
     impact.purchase_orders = _purchase_orders(removed, elsewhere)
     impact.idle_stock = _idle_stock(removed, elsewhere)
 
-    before_lt = structure.cumulative_lead_times(roots, on=today)
-    after_lt = structure.cumulative_lead_times(roots, on=today, **after)
+    before_lt = structure.lead_times_from_edges(roots, before_edges, profiles)
+    after_lt = structure.lead_times_from_edges(roots, after_edges, profiles)
     impact.lead_time_before, impact.lead_time_after = before_lt.get(item_id, 0), after_lt.get(item_id, 0)
     moved = {pk: after_lt.get(pk, 0) - before_lt.get(pk, 0) for pk in roots}
     impact.sales_orders = _moved_promises({pk: days for pk, days in moved.items() if days}, today)

@@ -231,10 +231,15 @@ def rolled_up_costs(
     roots = list(root_ids)
     edges = edges_below(roots, on=on, extra=extra, hidden=hidden)
     check_conversions(edges)
-    below = children_by_parent(edges)
     items = set(roots) | {e.child_id for e in edges}
-    profiles = planning_profiles(items)
-    routing = routing_costs({e.bom_id for e in edges})
+    return costs_from_edges(roots, edges, planning_profiles(items), routing_costs({e.bom_id for e in edges}))
+
+
+def costs_from_edges(
+    roots: Iterable[int], edges: Iterable[Edge], profiles: Mapping[int, ItemPlanning], routing: Mapping[int, Decimal]
+) -> dict[int, Decimal]:
+    """The roll-up over edges already loaded (the impact report computes "before" and "after" from one read)."""
+    below = children_by_parent(edges)
     costs: dict[int, Decimal] = {}
 
     def cost_of(item_id: int, depth: int = 0) -> Decimal:
@@ -266,9 +271,15 @@ def cumulative_lead_times(
     """累计提前期: the longest chain of lead times below each item (a phantom adds no time of its own)."""
     roots = list(root_ids)
     edges = edges_below(roots, on=on, extra=extra, hidden=hidden)
-    below = children_by_parent(edges)
     items = set(roots) | {e.child_id for e in edges}
-    profiles = planning_profiles(items)
+    return lead_times_from_edges(roots, edges, planning_profiles(items), lead_times)
+
+
+def lead_times_from_edges(
+    roots: Iterable[int], edges: Iterable[Edge], profiles: Mapping[int, ItemPlanning], lead_times: Mapping[int, int] | None = None
+) -> dict[int, int]:
+    edges = list(edges)
+    below = children_by_parent(edges)
     phantoms = {e.parent_id for e in edges if e.phantom}
     own = {pk: (lead_times or {}).get(pk, profile.lead_time_days) for pk, profile in profiles.items()}
     result: dict[int, int] = {}
