@@ -116,11 +116,15 @@ def build() -> dict[str, object]:
         batch_size=5000,
     )
     SalesOrderLine.objects.bulk_create(
-        (SalesOrderLine(sales_order=o, item_id=rng.choice(levels[0]), unit=unit, quantity=Decimal(rng.randint(1, 20))) for o in orders),
+        (
+            SalesOrderLine(sales_order=o, item_id=rng.choice(levels[0]), unit=unit, quantity=Decimal(rng.randint(1, 20)))
+            for o in orders
+        ),
         batch_size=5000,
     )
     SalesOrderPromise.objects.bulk_create(
-        (SalesOrderPromise(sales_order=o, promised_on=today + timedelta(days=rng.randint(10, 90))) for o in orders), batch_size=5000
+        (SalesOrderPromise(sales_order=o, promised_on=today + timedelta(days=rng.randint(10, 90))) for o in orders),
+        batch_size=5000,
     )
     refresh_low_level_codes(on=today)
     return {"plant": plant.pk, "common": common, "levels": levels}
@@ -158,7 +162,9 @@ def baseline(plant_id: int) -> dict[str, object]:
             if not need:
                 continue
             items_planned += 1
-            on_hand = StockLevel.objects.filter(item_id=profile.item_id, location_id=plant_id).aggregate(t=Sum("on_hand"))["t"] or 0
+            on_hand = (
+                StockLevel.objects.filter(item_id=profile.item_id, location_id=plant_id).aggregate(t=Sum("on_hand"))["t"] or 0
+            )
             on_order = (
                 PurchaseOrderLine.objects.filter(
                     item_id=profile.item_id, purchase_order__destination_id=plant_id, purchase_order__state__in=OPEN_STATES
@@ -174,7 +180,12 @@ def baseline(plant_id: int) -> dict[str, object]:
                 gross[bom_line.component_id] += net * per
         if not finished:
             break
-    return {"seconds": time.perf_counter() - began, "finished": finished, "items_planned": items_planned, "planned_total": planned_total}
+    return {
+        "seconds": time.perf_counter() - began,
+        "finished": finished,
+        "items_planned": items_planned,
+        "planned_total": planned_total,
+    }
 
 
 def bench(setup: dict[str, object]) -> dict[str, object]:

@@ -95,7 +95,7 @@ def test_the_run_is_idempotent_per_day():
 def test_safety_stock_the_forecast_and_open_work_orders_count():
     today = timezone.localdate()
     plant = make_stock_location("WH-MRP3")
-    pump, motor, bolt, winding = _pump_structure()
+    pump, _motor, bolt, _winding = _pump_structure()
     boms.set_planning_profile(bolt.pk, make_or_buy="buy", lead_time_days=5, safety_stock=Decimal("50"))
     monday = today + timedelta(days=14 - today.weekday())
     DemandForecast.objects.create(
@@ -122,7 +122,7 @@ def test_messages_reschedule_existing_supply_and_release_what_is_due():
     # given: windings on a purchase order due in 40 days, needed much earlier; bolts on an order nobody needs
     today = timezone.localdate()
     plant = make_stock_location("WH-MRP4")
-    pump, motor, bolt, winding = _pump_structure()
+    pump, _motor, bolt, winding = _pump_structure()
     supplier = create_supplier(code="S-MRP4", name="供应商")
     late = create_purchase_order(
         supplier=supplier,
@@ -173,7 +173,7 @@ def test_a_phantom_passes_its_parts_straight_to_the_parent_and_the_model_lead_ti
 
 def test_a_missing_unit_conversion_names_the_item_and_writes_nothing():
     plant = make_stock_location("WH-MRP6")
-    pump, motor, bolt, winding = _pump_structure()
+    pump, _motor, bolt, _winding = _pump_structure()
     box = get_or_create_unit("box", "盒")
     BomLine.objects.filter(component=bolt).update(unit=box)  # a conversion deleted after the BOM was released
     _sell(pump, plant, "1", 15)

@@ -122,7 +122,7 @@ def test_pick_list_report_and_completion_receive_goods_at_rolled_up_cost_with_sc
 
 def test_backflush_work_orders_need_the_stock_at_completion():
     plant = make_stock_location("WH-WO4")
-    valve, body, ring, stem, _offcut = _valve()
+    valve, body, _ring, _stem, _offcut = _valve()
     receive(body, plant, 5)
     order = create_work_order(
         valve.pk, Decimal("10"), source=plant, destination=plant, actor="planner", issue_method=IssueMethod.BACKFLUSH

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.modules import PositionSourceSpec
+from core.modules import MLSpec, PositionSourceSpec
 
 
 def declare(config: Any) -> None:
@@ -13,6 +13,7 @@ def declare(config: Any) -> None:
 
     config.position_sources = (PositionSourceSpec("discrete_mfg.open_work_orders", open_work_order_quantities),)
     config.event_consumers = (on_domain_event,)
+    config.ml_specs = (lead_time_spec(),)
     _register_now(config)
 
 
@@ -26,3 +27,16 @@ def _register_now(config: Any) -> None:
         register_position_source(source.name, source.fn)
     for consumer in config.event_consumers:
         register_event_consumer(consumer)
+
+
+def lead_time_spec() -> MLSpec:
+    from verticals.discrete_mfg.ml import lead_time
+
+    return MLSpec(
+        kind="lead_time",
+        description="P10/P50/P90 supplier and production lead times; fine-tuned on the tenant's receipts.",
+        base_data=lead_time.base_training_data,
+        features=lead_time.FEATURES,
+        profile=lead_time.profile_settings(),
+        options={"quantiles": lead_time.QUANTILES, "model": "verticals.discrete_mfg.ml.lead_time.LeadTimeNet"},
+    )
