@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.access import Actor, actor_label
+from core.events.services import record_event
 from core.inventory.selectors import level_totals, transit_totals
 from core.sales.models import SalesOrder
 from verticals.discrete_mfg.exceptions import MissingUnitConversion
@@ -98,7 +99,6 @@ class PlanInputs:
 class MrpResult:
     run: MrpRun
     created: bool
-    planned: list[PlannedOrder] = field(default_factory=list)
 
 
 def _rows(sql: str, params: Mapping[str, Any] | list[Any]) -> list[tuple[Any, ...]]:
@@ -339,6 +339,9 @@ def _net_item(
     planned: list[Planned] = []
     surplus: list[list[Any]] = []  # [planned order, quantity left] from lot sizing, used by later needs
     key_iter = iter(keys)
+    open_order: Planned | None = None  # this week's order: needs in one week share one planned order
+    open_week: date | None = None
+    raw = ZERO
     for req in reqs:
         need = req.quantity
         take = min(on_hand, need)
@@ -354,6 +357,11 @@ def _net_item(
             receipt.used += used
             need -= used
             receipt.first_need = req.need_on if receipt.first_need is None else min(receipt.first_need, req.need_on)
+        week = req.need_on - timedelta(days=req.need_on.weekday())
+        if open_order is not None and week != open_week:
+            if open_order.quantity > raw:
+                surplus.append([open_order, open_order.quantity - raw])
+            open_order = None
         for entry in surplus:
             if need <= 0:
                 break
@@ -365,24 +373,27 @@ def _net_item(
                 order.pegs.append(Requirement(req.need_on, used, req.source, req.source_id))
         if need <= 0:
             continue
-        quantity = _lot_size(need, moq, pack)
-        release = req.need_on - timedelta(days=lead)
-        order = Planned(next(key_iter), item_id, kind, quantity, req.need_on, max(release, today), lead, source)
-        order.pegs.append(Requirement(req.need_on, need, req.source, req.source_id))
-        planned.append(order)
-        if quantity > need:
-            surplus.append([order, quantity - need])
+        if open_order is None:
+            release = req.need_on - timedelta(days=lead)
+            open_order = Planned(next(key_iter), item_id, kind, ZERO, req.need_on, max(release, today), lead, source)
+            open_week, raw = week, ZERO
+            planned.append(open_order)
+        raw += need
+        open_order.quantity = _lot_size(raw, moq, pack)
+        open_order.pegs.append(Requirement(req.need_on, need, req.source, req.source_id))
+    for order in planned:
+        release = order.due_on - timedelta(days=order.lead_time_days)
         if release <= today:
             note = _("late by %(days)s days") % {"days": (today - release).days} if release < today else ""
-            messages.append(
-                MrpMessage(kind=MessageKind.RELEASE, item_id=item_id, quantity=quantity, suggested_date=today, note=note)
+            message = MrpMessage(
+                kind=MessageKind.RELEASE, item_id=item_id, quantity=order.quantity, suggested_date=today, note=note
             )
-            messages[-1].planned_key = order.key  # type: ignore[attr-defined]
         elif order.due_on <= today + timedelta(days=settings.firm_fence_days):
-            messages.append(
-                MrpMessage(kind=MessageKind.FIRM, item_id=item_id, quantity=quantity, suggested_date=order.release_on)
-            )
-            messages[-1].planned_key = order.key  # type: ignore[attr-defined]
+            message = MrpMessage(kind=MessageKind.FIRM, item_id=item_id, quantity=order.quantity, suggested_date=order.release_on)
+        else:
+            continue
+        message.planned_key = order.key  # type: ignore[attr-defined]
+        messages.append(message)
     tolerance = timedelta(days=settings.reschedule_tolerance_days)
     for receipt in receipts:
         base = {
@@ -419,50 +430,122 @@ def run_mrp(
     try:
         with transaction.atomic():
             run = MrpRun.objects.create(run_key=run_key, location_id=location_id, run_on=today, actor=actor_label(actor))
-            planned = _write(run, result)
+            _write(run, result)
     except IntegrityError:  # a concurrent run with the same key won: return it
         return MrpResult(MrpRun.objects.get(run_key=run_key), created=False)
-    return MrpResult(run, created=True, planned=planned)
+    return MrpResult(run, created=True)
 
 
-def _write(run: MrpRun, result: Plan) -> list[PlannedOrder]:
-    rows = [
-        PlannedOrder(
-            run=run,
-            item_id=p.item_id,
-            kind=p.kind,
-            quantity=p.quantity,
-            release_on=p.release_on,
-            due_on=p.due_on,
-            lead_time_days=p.lead_time_days,
-            lead_time_source=p.lead_time_source,
-        )
-        for p in result.planned
+def _new_ids(table: str, count: int) -> list[int]:
+    """Draw `count` primary keys from the table's sequence in one query (rows then go in by COPY)."""
+    if not count:
+        return []
+    return [
+        row[0] for row in _rows(f"SELECT nextval(pg_get_serial_sequence('{table}', 'id')) FROM generate_series(1, %s)", [count])
     ]
-    created = PlannedOrder.objects.bulk_create(rows, batch_size=BATCH)
-    by_key = {p.key: row for p, row in zip(result.planned, created, strict=True)}
-    pegs = [
-        Pegging(
-            planned_order=by_key[p.key],
-            source=peg.source,
-            source_id=by_key[peg.source_id].pk if peg.source == PegSource.PLANNED_ORDER and peg.source_id else peg.source_id,
-            quantity=peg.quantity,
-            need_on=peg.need_on,
-        )
-        for p in result.planned
-        for peg in p.pegs
-    ]
-    Pegging.objects.bulk_create(pegs, batch_size=BATCH)
-    for message in result.messages:
-        message.run = run
-        key = getattr(message, "planned_key", None)
-        if key is not None:
-            message.planned_order = by_key[key]
-    MrpMessage.objects.bulk_create(result.messages, batch_size=BATCH)
-    run.items_planned, run.planned_order_count, run.message_count = result.items_planned, len(created), len(result.messages)
+
+
+def _copy(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """Bulk write by COPY: 100,000 planned orders and their pegs in about a second, not a minute of INSERTs."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # psycopg 3
+        quoted = ", ".join(f'"{column}"' for column in columns)  # current_date is a reserved word
+        with raw.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _write(run: MrpRun, result: Plan) -> int:
+    ids = _new_ids("discrete_mfg_plannedorder", len(result.planned))
+    by_key = {p.key: pk for p, pk in zip(result.planned, ids, strict=True)}
+    _copy(
+        "discrete_mfg_plannedorder",
+        (
+            "id",
+            "run_id",
+            "item_id",
+            "kind",
+            "quantity",
+            "release_on",
+            "due_on",
+            "lead_time_days",
+            "lead_time_source",
+            "firmed",
+            "flagged",
+            "flag_reason",
+        ),
+        (
+            (
+                by_key[p.key],
+                run.pk,
+                p.item_id,
+                p.kind,
+                p.quantity,
+                p.release_on,
+                p.due_on,
+                p.lead_time_days,
+                p.lead_time_source,
+                False,
+                False,
+                "",
+            )
+            for p in result.planned
+        ),
+    )
+    _copy(
+        "discrete_mfg_pegging",
+        ("planned_order_id", "source", "source_id", "quantity", "need_on"),
+        (
+            (
+                by_key[p.key],
+                peg.source,
+                by_key[peg.source_id] if peg.source == PegSource.PLANNED_ORDER and peg.source_id else peg.source_id,
+                peg.quantity,
+                peg.need_on,
+            )
+            for p in result.planned
+            for peg in p.pegs
+        ),
+    )
+    now = timezone.now()
+    _copy(
+        "discrete_mfg_mrpmessage",
+        (
+            "run_id",
+            "kind",
+            "item_id",
+            "planned_order_id",
+            "document_type",
+            "document_id",
+            "current_date",
+            "suggested_date",
+            "quantity",
+            "note",
+            "created_at",
+        ),
+        (
+            (
+                run.pk,
+                m.kind,
+                m.item_id,
+                by_key.get(getattr(m, "planned_key", -1)),
+                m.document_type,
+                m.document_id,
+                m.current_date,
+                m.suggested_date,
+                m.quantity,
+                str(m.note),
+                now,
+            )
+            for m in result.messages
+        ),
+    )
+    run.items_planned, run.planned_order_count, run.message_count = result.items_planned, len(ids), len(result.messages)
     run.finished_at = timezone.now()
     run.save(update_fields=["items_planned", "planned_order_count", "message_count", "finished_at"])
-    return created
+    # The manufacturing rule pack judges the planned orders (expedite, CNY window, cancelled demand) from this event.
+    record_event("mrp.planned", "mrp_run", run.pk, actor=run.actor, payload={"run_id": run.pk, "planned": len(ids)})
+    return len(ids)
 
 
 def pegged_chain(planned_order_ids: Iterable[int]) -> set[int]:

@@ -14,6 +14,10 @@ def declare(config: Any) -> None:
     config.position_sources = (PositionSourceSpec("discrete_mfg.open_work_orders", open_work_order_quantities),)
     config.event_consumers = (on_domain_event,)
     config.ml_specs = (lead_time_spec(),)
+    from verticals.discrete_mfg import rules
+
+    config.rules = rules.PACK
+    rules.register()
     _register_now(config)
 
 

@@ -66,10 +66,10 @@ def edges_below(root_ids: Iterable[int], *, on: Any, extra: Iterable[int] = (), 
     the same query answers "before" and "after" an ECO."""
     sql = f"""
         WITH RECURSIVE e AS ({EDGES_SQL}),
-        down(item_id, depth) AS (
-            SELECT unnest(%(roots)s::bigint[]), 0
+        down(item_id) AS (
+            SELECT unnest(%(roots)s::bigint[])
             UNION
-            SELECT e.child_id, d.depth + 1 FROM down d JOIN e ON e.parent_id = d.item_id WHERE d.depth < {MAX_DEPTH}
+            SELECT e.child_id FROM down d JOIN e ON e.parent_id = d.item_id
         )
         SELECT DISTINCT e.parent_id, e.child_id, e.bom_id, e.phantom, e.per_unit
           FROM e WHERE e.parent_id IN (SELECT item_id FROM down)
