@@ -15,7 +15,11 @@ class DiscreteMfgConfig(ModuleConfig):
     description_en = "BOMs, BOM-change impact, work orders and lead-time prediction."
     monthly_price_cny = 199
     monthly_price_usd = 29
-    nav = (NavEntry("discrete_mfg:eco_list", "BOM 变更", "BOM changes", "eco"),)
+    nav = (
+        NavEntry("discrete_mfg:eco_list", "BOM 变更", "BOM changes", "eco"),
+        NavEntry("discrete_mfg:mrp", "MRP 工作台", "MRP workbench", "mrp"),
+        NavEntry("discrete_mfg:work_orders", "生产工单", "Work orders", "work_order"),
+    )
 
     def ready(self) -> None:
         from verticals.discrete_mfg.setup import declare
