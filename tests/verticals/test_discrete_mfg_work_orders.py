@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from core.inventory.exceptions import InsufficientStock
 from core.inventory.factories import make_stock_location, receive
@@ -63,7 +64,9 @@ def test_a_released_work_order_says_what_it_waits_for():
     timeline, reason = work_order_timeline(order)
     assert order.state == WorkOrderState.RELEASED
     assert timeline.blocking_reason == "awaiting_components"
-    assert reason == "waiting for 2 of 3 components"
+    assert reason == "等待 3 种物料中的 2 种"  # zh-hans is the default
+    with translation.override("en"):
+        assert blocking_text(order) == "waiting for 2 of 3 components"
     receive(ring, plant, 100)
     receive(stem, plant, 100)
     assert blocking_text(order) == ""
