@@ -112,16 +112,11 @@ def refresh_predictions(model: ltm.LeadTimeNet, history: ltm.History, *, version
     )
     if not profiles:
         return 0
-    asks = [
-        ltm.Receipt(
-            p.supplier.code,
-            p.item.category.name if p.item.category else "",
-            today,
-            history.supplier.get(p.supplier.code, (0, 0, 0, 1.0))[3],
-            0.0,
-        )
-        for p in profiles
-    ]
+    asks = []
+    for p in profiles:
+        code = p.supplier.code if p.supplier else ""
+        usual_size = history.supplier.get(code, (0.0, 0.0, 0, 1.0))[3]
+        asks.append(ltm.Receipt(code, p.item.category.name if p.item.category else "", today, usual_size, 0.0))
     quantiles = ltm.predict_days(model, asks, history)
     rows = []
     for profile, ask, (p10, p50, p90) in zip(profiles, asks, quantiles, strict=True):

@@ -7,6 +7,7 @@ Quantities on BOM lines are in the line's unit; everything MRP and the ledger se
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.db import models
 from django.db.models import F, Q
@@ -14,8 +15,8 @@ from django.utils import timezone
 
 from core.events.documents import StatefulDocument
 
-QTY = {"max_digits": 18, "decimal_places": 4}
-COST = {"max_digits": 18, "decimal_places": 6}
+QTY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
+COST: dict[str, Any] = {"max_digits": 18, "decimal_places": 6}
 ZERO = Decimal("0")
 
 
@@ -208,6 +209,7 @@ class EngineeringChange(StatefulDocument):
     }
     BLOCKING_REASONS = {EcoState.REVIEW: "awaiting_approval"}
 
+    state = models.CharField(max_length=40, choices=EcoState.choices, default=EcoState.DRAFT, db_index=True)
     number = models.CharField(max_length=32, unique=True)
     title = models.CharField(max_length=200)
     reason = models.TextField(blank=True)
@@ -264,8 +266,9 @@ class WorkOrder(StatefulDocument):
         W.CLOSED: (),
         W.CANCELLED: (),
     }
-    BLOCKING_REASONS: dict[str, str] = {}
+    BLOCKING_REASONS: ClassVar[dict[str, str]] = {}
 
+    state = models.CharField(max_length=40, choices=WorkOrderState.choices, default=W.DRAFT, db_index=True)
     number = models.CharField(max_length=32, unique=True)
     item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
     bom = models.ForeignKey(BomVersion, on_delete=models.PROTECT, related_name="work_orders")

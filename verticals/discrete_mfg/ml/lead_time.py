@@ -100,8 +100,8 @@ class History:
             return history
         logs = np.log([max(r.days, 0.5) for r in receipts])
         history.overall = (float(logs.mean()), float(logs.std() or 0.5))
-        by_supplier: dict[str, list[Receipt]] = {}
         by_category: dict[str, list[float]] = {}
+        by_supplier: dict[str, list[Receipt]] = {}
         for r, value in zip(receipts, logs, strict=True):
             by_supplier.setdefault(r.supplier, []).append(r)
             by_category.setdefault(r.category, []).append(float(value))
@@ -113,8 +113,8 @@ class History:
                 len(rows),
                 float(np.median([r.size for r in rows])),
             )
-        for name, values in by_category.items():
-            history.category[name] = (float(np.mean(values)), float(np.std(values)))
+        for name, measured in by_category.items():
+            history.category[name] = (float(np.mean(measured)), float(np.std(measured)))
         return history
 
     def features(self, r: Receipt) -> list[float]:
