@@ -140,12 +140,15 @@ def eco_impact(eco: EngineeringChange, *, today: date | None = None) -> EcoImpac
     profiles = structure.planning_profiles(items)
     routing = structure.routing_costs({e.bom_id for e in after_edges} | {e.bom_id for e in before_edges})
     before_costs = structure.costs_from_edges(roots, before_edges, profiles, routing)
-    after_costs = structure.costs_from_edges(roots, after_edges, profiles, routing)
+    # Only the changed assembly and the assemblies above it can change: everything else keeps its cost.
+    affected = set(roots)
+    unchanged = {pk: cost for pk, cost in before_costs.items() if pk not in affected}
+    after_costs = structure.costs_from_edges(roots, after_edges, profiles, routing, known=unchanged)
     impact.cost_before, impact.cost_after = before_costs.get(item_id, ZERO), after_costs.get(item_id, ZERO)
-    names = {i.pk: i for i in Item.objects.filter(pk__in=roots).only("sku", "name_zh")}
+    names = {pk: (sku, name) for pk, sku, name in Item.objects.filter(pk__in=roots).values_list("pk", "sku", "name_zh")}
     impact.parents = sorted(
         (
-            ParentReached(pk, names[pk].sku, names[pk].name_zh, level, before_costs.get(pk, ZERO), after_costs.get(pk, ZERO))
+            ParentReached(pk, names[pk][0], names[pk][1], level, before_costs.get(pk, ZERO), after_costs.get(pk, ZERO))
             for pk, level in levels.items()
         ),
         key=lambda p: (p.level, p.sku),
@@ -159,7 +162,9 @@ def eco_impact(eco: EngineeringChange, *, today: date | None = None) -> EcoImpac
     impact.idle_stock = _idle_stock(removed, elsewhere)
 
     before_lt = structure.lead_times_from_edges(roots, before_edges, profiles)
-    after_lt = structure.lead_times_from_edges(roots, after_edges, profiles)
+    after_lt = structure.lead_times_from_edges(
+        roots, after_edges, profiles, known={pk: days for pk, days in before_lt.items() if pk not in affected}
+    )
     impact.lead_time_before, impact.lead_time_after = before_lt.get(item_id, 0), after_lt.get(item_id, 0)
     moved = {pk: after_lt.get(pk, 0) - before_lt.get(pk, 0) for pk in roots}
     impact.sales_orders = _moved_promises({pk: days for pk, days in moved.items() if days}, today)

@@ -236,11 +236,17 @@ def rolled_up_costs(
 
 
 def costs_from_edges(
-    roots: Iterable[int], edges: Iterable[Edge], profiles: Mapping[int, ItemPlanning], routing: Mapping[int, Decimal]
+    roots: Iterable[int],
+    edges: Iterable[Edge],
+    profiles: Mapping[int, ItemPlanning],
+    routing: Mapping[int, Decimal],
+    known: Mapping[int, Decimal] | None = None,
 ) -> dict[int, Decimal]:
-    """The roll-up over edges already loaded (the impact report computes "before" and "after" from one read)."""
+    """The roll-up over edges already loaded (the impact report computes "before" and "after" from one read).
+
+    `known` seeds costs that cannot have changed (everything not above the changed assembly)."""
     below = children_by_parent(edges)
-    costs: dict[int, Decimal] = {}
+    costs: dict[int, Decimal] = dict(known or {})
 
     def cost_of(item_id: int, depth: int = 0) -> Decimal:
         if item_id in costs:
@@ -276,13 +282,17 @@ def cumulative_lead_times(
 
 
 def lead_times_from_edges(
-    roots: Iterable[int], edges: Iterable[Edge], profiles: Mapping[int, ItemPlanning], lead_times: Mapping[int, int] | None = None
+    roots: Iterable[int],
+    edges: Iterable[Edge],
+    profiles: Mapping[int, ItemPlanning],
+    lead_times: Mapping[int, int] | None = None,
+    known: Mapping[int, int] | None = None,
 ) -> dict[int, int]:
     edges = list(edges)
     below = children_by_parent(edges)
     phantoms = {e.parent_id for e in edges if e.phantom}
     own = {pk: (lead_times or {}).get(pk, profile.lead_time_days) for pk, profile in profiles.items()}
-    result: dict[int, int] = {}
+    result: dict[int, int] = dict(known or {})
 
     def cumulative(item_id: int, depth: int = 0) -> int:
         if item_id not in result:
