@@ -23,7 +23,6 @@ from django.utils.translation import gettext as _
 
 from core.access import Actor, actor_label
 from core.events.services import record_event
-from core.inventory.selectors import level_totals, transit_totals
 from core.sales.models import SalesOrder
 from verticals.discrete_mfg.exceptions import MissingUnitConversion
 from verticals.discrete_mfg.models import (
@@ -209,12 +208,21 @@ def load_inputs(location_id: int, today: date, horizon_days: int) -> PlanInputs:
             "SELECT item_id, lead_time_days, safety_stock FROM discrete_mfg_mfgitem WHERE item_id = ANY(%s)", [list(wanted)]
         )
     }
-    stock: dict[int, Decimal] = defaultdict(lambda: ZERO)
     ids = list(wanted)
-    for (item_id, _loc), (on_hand, _reserved) in level_totals(ids, [location_id]).items():
-        stock[item_id] += on_hand  # reserved stock is on hand: its sales order counts as demand below
-    for (item_id, _loc), quantity in transit_totals(ids, [location_id]).items():
-        stock[item_id] += quantity
+    # On hand plus in transit to the location (the core's position without reservations and backorders:
+    # reserved stock is on hand, and its sales order counts as demand above). Read per location rather than
+    # through the selectors' item list, which costs seconds of parameter binding at 20,000 items.
+    stock: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for item_id, quantity in _rows(
+        """
+        SELECT s.item_id, SUM(s.on_hand) FROM inventory_stocklevel s JOIN locations_location l ON l.id = s.location_id
+         WHERE s.location_id = %s OR (l.kind = 'transit' AND l.destination_id = %s)
+         GROUP BY s.item_id
+        """,
+        [location_id, location_id],
+    ):
+        if item_id in wanted:
+            stock[item_id] += Decimal(quantity)
     return PlanInputs(today, location_id, edges, phantoms, items, profiles, predicted_lead_times(ids), stock, receipts, demands)
 
 
@@ -252,7 +260,8 @@ def _consume_forecast(
 
 
 def _lot_size(quantity: Decimal, moq: Decimal, pack: Decimal) -> Decimal:
-    quantity = max(quantity, moq)
+    if quantity < moq:
+        quantity = moq
     if pack > 0:
         quantity = (quantity / pack).to_integral_value(ROUND_CEILING) * pack
     return quantity.quantize(Q4)
@@ -359,6 +368,8 @@ def _net_item(
             receipt.first_need = req.need_on if receipt.first_need is None else min(receipt.first_need, req.need_on)
         week = req.need_on - timedelta(days=req.need_on.weekday())
         if open_order is not None and week != open_week:
+            # the week is closed: size the order once (MOQ, pack) and offer what it brings extra to later needs
+            open_order.quantity = _lot_size(raw, moq, pack)
             if open_order.quantity > raw:
                 surplus.append([open_order, open_order.quantity - raw])
             open_order = None
@@ -379,8 +390,10 @@ def _net_item(
             open_week, raw = week, ZERO
             planned.append(open_order)
         raw += need
-        open_order.quantity = _lot_size(raw, moq, pack)
+        open_order.quantity = raw
         open_order.pegs.append(Requirement(req.need_on, need, req.source, req.source_id))
+    if open_order is not None:
+        open_order.quantity = _lot_size(raw, moq, pack)
     for order in planned:
         release = order.due_on - timedelta(days=order.lead_time_days)
         if release <= today:
