@@ -22,6 +22,7 @@ from verticals.discrete_mfg.ml import lead_time as ltm
 from verticals.discrete_mfg.models import LeadTimePrediction, MakeOrBuy, MfgItem
 
 Z_P90 = 1.2816
+MIN_RECEIPTS = 20  # fewer measured lead times teach the model nothing about the tenant's suppliers
 BASE_CACHE: dict[str, ltm.LeadTimeNet] = {}
 
 
