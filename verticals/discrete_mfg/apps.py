@@ -1,6 +1,6 @@
 """The discrete manufacturing module (离散制造)."""
 
-from core.modules import MLSpec, ModuleConfig
+from core.modules import MLSpec, ModuleConfig, NavEntry
 from ml_models.specs import RealSource
 
 
@@ -35,3 +35,13 @@ class DiscreteMfgConfig(ModuleConfig):
     monthly_price_cny = 199
     monthly_price_usd = 29
     ml_specs = (MLSpec(kind="demand", description="daily demand", base_data=demand_base_data, profile=DEMAND_PROFILE),)
+    nav = (
+        NavEntry("discrete_mfg:eco_list", "BOM 变更", "BOM changes", "eco"),
+        NavEntry("discrete_mfg:mrp", "MRP 工作台", "MRP workbench", "mrp"),
+        NavEntry("discrete_mfg:work_orders", "生产工单", "Work orders", "work_order"),
+    )
+
+    def ready(self) -> None:
+        from verticals.discrete_mfg.setup import declare
+
+        declare(self)
