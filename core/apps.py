@@ -18,6 +18,7 @@ class CoreConfig(ModuleConfig):
     nav = (
         NavEntry("web:dashboard", "仪表盘", "Dashboard", "gauge"),
         NavEntry("web:item_list", "商品", "Items", "box"),
+        NavEntry("web:master_index", "主数据", "Master data", "database"),
         NavEntry("web:stock_levels", "库存", "Stock", "layers"),
         NavEntry("web:po_list", "采购订单", "Purchase orders", "truck"),
         NavEntry("web:so_list", "销售订单", "Sales orders", "cart"),

@@ -41,7 +41,7 @@ reset_link_tokens = ResetLinkTokens()
 
 
 class PasswordResetRequestView(auth_views.PasswordResetView):
-    """"Forgot your password?": the same answer whether or not the email has an account here."""
+    """ "Forgot your password?": the same answer whether or not the email has an account here."""
 
     template_name = "site/password_reset_request.html"
     email_template_name = "site/emails/password_reset_body.txt"
