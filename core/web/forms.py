@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.catalog.models import Item, Unit
+from core.catalog.models import Category, CostMethod, Item, RemovalStrategy, Unit
 from core.catalog.selectors import item_by_barcode
 from core.locations.models import Location, LocationKind
 from core.partners.models import Customer, Supplier
@@ -55,25 +55,56 @@ class TokenForm(forms.Form):
 
 
 class ItemForm(TokenForm):
+    """Every field of the item: a new company fills it in without importing anything first."""
+
     sku = forms.CharField(label=_("SKU"), max_length=64, widget=forms.TextInput(attrs={"autofocus": True}))
     name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
-    base_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.order_by("code"))
+    base_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.filter(active=True).order_by("code"))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.order_by("name"), required=False)
     barcodes = forms.CharField(label=_("Barcodes"), required=False, help_text=_("Separate several with spaces."))
     lot_tracked = forms.BooleanField(label=_("Lot tracked"), required=False)
     shelf_life_days = forms.IntegerField(label=_("Shelf life (days)"), required=False, min_value=1)
+    removal_strategy = forms.ChoiceField(
+        label=_("Picking order"), choices=[(c.value, _(c.label)) for c in RemovalStrategy], initial=RemovalStrategy.FIFO
+    )
+    cost_method = forms.ChoiceField(
+        label=_("Costing"), choices=[(c.value, _(c.label)) for c in CostMethod], initial=CostMethod.MOVING_AVERAGE
+    )
+    pack_size = forms.DecimalField(label=_("Pack size"), min_value=Decimal("0.0001"), initial=1, max_digits=18, decimal_places=4)
+    moq = forms.DecimalField(label=_("Minimum order"), min_value=0, initial=0, max_digits=18, decimal_places=4)
+    abc_class = forms.ChoiceField(label=_("ABC class"), choices=[("", "–"), ("A", "A"), ("B", "B"), ("C", "C")], required=False)
+    xyz_class = forms.ChoiceField(label=_("XYZ class"), choices=[("", "–"), ("X", "X"), ("Y", "Y"), ("Z", "Z")], required=False)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("removal_strategy") == RemovalStrategy.FEFO and not data.get("lot_tracked"):
+            self.add_error("removal_strategy", _("First expired, first out needs lot tracking (expiry dates live on lots)."))
+        return data
+
+    @staticmethod
+    def initial_for(item: Item) -> dict[str, Any]:
+        initial = {name: getattr(item, name) for name in ITEM_FORM_FIELDS}
+        return {**initial, "base_unit": item.base_unit_id, "category": item.category_id, "barcodes": " ".join(item.barcodes)}
 
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
+            **{name: data[name] for name in ITEM_FORM_FIELDS},
             "sku": data["sku"].strip(),
             "name_zh": data["name_zh"].strip(),
             "name_en": data["name_en"].strip(),
             "base_unit_id": data["base_unit"].pk,
+            "category_id": data["category"].pk if data.get("category") else None,
             "barcodes": data["barcodes"].split(),
-            "lot_tracked": data["lot_tracked"],
-            "shelf_life_days": data["shelf_life_days"],
         }
+
+
+ITEM_FORM_FIELDS = (
+    "sku", "name_zh", "name_en", "lot_tracked", "shelf_life_days", "removal_strategy", "cost_method",
+    "pack_size", "moq", "abc_class", "xyz_class", "active",
+)  # fmt: skip
 
 
 class OrderLineForm(forms.Form):

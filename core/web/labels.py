@@ -22,4 +22,14 @@ CHOICE_LABELS = (
     gettext_noop("Expiry"),
     gettext_noop("Loss"),
     gettext_noop("Found"),
+    # item picking order and costing
+    gettext_noop("First in, first out"),
+    gettext_noop("First expired, first out"),
+    gettext_noop("Moving average"),
+    gettext_noop("FIFO by lot"),
+    # customer tiers
+    gettext_noop("Standard"),
+    gettext_noop("VIP"),
+    gettext_noop("Wholesale"),
+    gettext_noop("Key account"),
 )

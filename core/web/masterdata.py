@@ -167,7 +167,9 @@ class SupplierForm(MasterForm):
 class CustomerForm(MasterForm):
     code = forms.CharField(label=_("Code"), max_length=40)
     name = forms.CharField(label=_("Name"), max_length=200)
-    tier = forms.ChoiceField(label=_("Tier"), choices=CustomerTier.choices, initial=CustomerTier.STANDARD)
+    tier = forms.ChoiceField(
+        label=_("Tier"), choices=[(c.value, _(c.label)) for c in CustomerTier], initial=CustomerTier.STANDARD
+    )
     credit_limit = forms.DecimalField(label=_("Credit limit"), min_value=0, initial=0, max_digits=18, decimal_places=2)
 
     def save(self, pk: int | None) -> Model:

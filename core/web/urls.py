@@ -33,6 +33,7 @@ urlpatterns = [
     path("items/new/", items.item_create, name="item_create"),
     path("items/export.csv", items.item_export, name="item_export"),
     path("items/<int:pk>/", items.item_detail, name="item_detail"),
+    path("items/<int:pk>/edit/", items.item_edit, name="item_edit"),
     path("master/", masterdata.master_index, name="master_index"),
     path("master/<slug:kind>/", masterdata.master_list, name="master_list"),
     path("master/<slug:kind>/new/", masterdata.master_create, name="master_create"),

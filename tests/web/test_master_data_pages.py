@@ -172,3 +172,41 @@ def test_a_viewer_cannot_create_master_data(alpha: TenantInfo) -> None:
     viewer = client_with_role(alpha, Role.VIEWER)
     assert viewer.get("/master/units/").status_code == 200
     assert viewer.post("/master/units/new/", {"code": code("U"), "name": "x"}).status_code == 403
+
+
+def test_the_item_form_sets_every_field_and_edits_an_item(alpha: TenantInfo) -> None:
+    client = alpha.client()
+    with schema_context(alpha.schema):
+        unit = Unit.objects.create(code=code("BTL"), name="瓶")
+    sku = code("OIL")
+    fields = {
+        "sku": sku,
+        "name_zh": "花生油 5L",
+        "base_unit": unit.pk,
+        "lot_tracked": "on",
+        "shelf_life_days": "365",
+        "removal_strategy": "fefo",
+        "cost_method": "moving_average",
+        "pack_size": "4",
+        "moq": "8",
+        "abc_class": "A",
+        "xyz_class": "",
+        "active": "on",
+    }
+
+    # FEFO without lots is refused next to the field; nothing is saved
+    refused = client.post("/items/new/", {**fields, "lot_tracked": ""})
+    assert 'data-field="removal_strategy"' in refused.content.decode() and "批次" in refused.content.decode()
+    created = client.post("/items/new/", fields)
+
+    assert created.status_code == 302
+    with schema_context(alpha.schema):
+        from core.catalog.models import Item
+
+        item = Item.objects.get(sku=sku)
+        assert (item.removal_strategy, item.pack_size, item.moq, item.abc_class) == ("fefo", Decimal("4"), Decimal("8"), "A")
+    edited = client.post(f"/items/{item.pk}/edit/", {**fields, "name_zh": "花生油 5升", "moq": "12"})
+    assert edited.status_code == 302
+    with schema_context(alpha.schema):
+        item.refresh_from_db()
+        assert (item.name_zh, item.moq) == ("花生油 5升", Decimal("12"))
