@@ -39,6 +39,10 @@ class CoreConfig(ModuleConfig):
         self.graphql_queries = (CoreQueries, AccountQueries)
         self.graphql_mutations = (AccountMutations,)
 
+        from core.onboarding import CORE_ONBOARDING_STEPS
+
+        self.onboarding_steps = CORE_ONBOARDING_STEPS
+
         from core.demo import build_core_demo
 
         self.demo_data = build_core_demo

@@ -35,6 +35,11 @@ urlpatterns = [
     path("items/<int:pk>/", items.item_detail, name="item_detail"),
     path("items/<int:pk>/edit/", items.item_edit, name="item_edit"),
     path("master/", masterdata.master_index, name="master_index"),
+    # Named pages of the kinds the onboarding checklist and the navigation link to.
+    path("master/units/", masterdata.master_list, {"kind": "units"}, name="unit_list"),
+    path("master/locations/", masterdata.master_list, {"kind": "locations"}, name="location_list"),
+    path("master/suppliers/", masterdata.master_list, {"kind": "suppliers"}, name="supplier_list"),
+    path("master/customers/", masterdata.master_list, {"kind": "customers"}, name="customer_list"),
     path("master/<slug:kind>/", masterdata.master_list, name="master_list"),
     path("master/<slug:kind>/new/", masterdata.master_create, name="master_create"),
     path("master/<slug:kind>/export.csv", masterdata.master_export, name="master_export"),
