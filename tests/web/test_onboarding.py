@@ -31,7 +31,7 @@ def steps_on(page: str) -> dict[str, str]:
 
 def test_a_new_company_sees_the_checklist_and_it_follows_what_is_set_up() -> None:
     # given a company that just signed up, with nothing in it
-    client, tenant = new_company()
+    client, _tenant = new_company()
     page = client.get("/").content.decode()
     assert 'id="onboarding"' in page and "已完成 0 / 6 步" in page
     steps = steps_on(page)
