@@ -43,6 +43,10 @@ class CoreConfig(ModuleConfig):
 
         self.onboarding_steps = CORE_ONBOARDING_STEPS
 
+        from core.sales.backorders import reallocate_after_receipt
+
+        self.event_consumers = (reallocate_after_receipt,)
+
         from core.demo import build_core_demo
 
         self.demo_data = build_core_demo

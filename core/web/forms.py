@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.catalog.models import Category, CostMethod, Item, RemovalStrategy, Unit
@@ -36,16 +37,34 @@ class PartnerChoiceField(forms.ModelChoiceField):
 
 
 class ItemCodeField(forms.CharField):
-    """A scan box: a barcode or SKU typed or scanned, resolved to the item."""
+    """A scan box: a barcode or SKU scanned or typed, or the item's name (or a unique part of it)."""
 
     def clean(self, value: Any) -> Item | None:
         text = (super().clean(value) or "").strip()
         if not text:
             return None
-        item = Item.objects.filter(sku=text).first() or item_by_barcode(text)
+        item = Item.objects.filter(sku=text).first() or item_by_barcode(text) or item_by_name(text)
         if item is None:
-            raise forms.ValidationError(_("No item with SKU or barcode “%(code)s”."), params={"code": text}, code="unknown_item")
+            raise forms.ValidationError(
+                _("No item with SKU, barcode or name “%(code)s”."), params={"code": text}, code="unknown_item"
+            )
         return item
+
+
+def item_by_name(text: str) -> Item | None:
+    """The active item named exactly `text`, else the only one whose name contains it; several → an error."""
+    active = Item.objects.filter(active=True)
+    exact = list(active.filter(Q(name_zh=text) | Q(name_en__iexact=text))[:2])
+    if len(exact) == 1:
+        return exact[0]
+    matches = list(active.filter(Q(name_zh__icontains=text) | Q(name_en__icontains=text)).order_by("sku")[:6])
+    if len(matches) > 1:
+        raise forms.ValidationError(
+            _("Several items match “%(text)s”: %(skus)s. Type more of the name or the SKU."),
+            params={"text": text, "skus": ", ".join(m.sku for m in matches[:5])},
+            code="ambiguous_item",
+        )
+    return matches[0] if matches else None
 
 
 class TokenForm(forms.Form):
@@ -108,7 +127,7 @@ ITEM_FORM_FIELDS = (
 
 
 class OrderLineForm(forms.Form):
-    item = ItemCodeField(label=_("Item (scan or SKU)"), required=False)
+    item = ItemCodeField(label=_("Item (scan, SKU or name)"), required=False)
     quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=18, decimal_places=4)
     unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=18, decimal_places=4)
 

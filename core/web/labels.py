@@ -4,7 +4,7 @@ Templates translate them at run time (`{% translate label %}`); this list only p
 The document states the events app already translates (core/events/locale) are not repeated.
 """
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 CHOICE_LABELS = (
     # sales order states
@@ -33,3 +33,34 @@ CHOICE_LABELS = (
     gettext_noop("Wholesale"),
     gettext_noop("Key account"),
 )
+
+
+# What happened, for the timeline's event list: "<subject>.<what>" read by its last part. State changes
+# ("sales_order.shipped") read as the state they led to; the raw code stays in a details toggle.
+EVENT_LABELS = {
+    "created": gettext_lazy("Created"),
+    "blocked": gettext_lazy("Waiting"),
+    "unblocked": gettext_lazy("No longer waiting"),
+    "goods_received": gettext_lazy("Goods received"),
+    "in_transit": gettext_lazy("Goods on the way"),
+    "returned_to_supplier": gettext_lazy("Returned to the supplier"),
+    "returned": gettext_lazy("Returned by the customer"),
+    "reallocated": gettext_lazy("Stock re-allocated from a receipt"),
+    "approval_granted": gettext_lazy("Approval granted"),
+    "approval_rejected": gettext_lazy("Approval rejected"),
+    "approval_requested": gettext_lazy("Approval requested"),
+    "webhook": gettext_lazy("Webhook sent by a rule"),
+    "posted": gettext_lazy("Stock posted"),
+}
+
+
+def event_label(event_type: str, to_state: str, subject_type: str) -> str:
+    """The event in the reader's language: its own label, else the state it led to, else its code."""
+    from core.events.timeline import state_label
+
+    what = event_type.rsplit(".", 1)[-1]
+    if what in EVENT_LABELS:
+        return str(EVENT_LABELS[what])
+    if to_state and what == to_state:
+        return str(state_label(subject_type, to_state))
+    return what.replace("_", " ")

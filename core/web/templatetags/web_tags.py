@@ -66,3 +66,22 @@ def admin_nav_links(context: dict[str, Any]) -> list[tuple[str, str]]:
     if context.get("current_tenant") is None or user is None or not user.is_authenticated:
         return []
     return [(reverse(name), str(label)) for name, label, permission in ADMIN_PAGES if role_has(user.role, permission)]
+
+
+ITEM_CHOICES_SHOWN = 500  # the order-line suggestions; beyond that the scan box still finds by SKU, barcode or name
+
+
+@register.simple_tag
+def item_choices() -> list[tuple[str, str]]:
+    """(SKU, name) of the active items, for the order lines' type-ahead (a <datalist>)."""
+    from core.catalog.models import Item
+
+    return list(Item.objects.filter(active=True).order_by("sku").values_list("sku", "name_zh")[:ITEM_CHOICES_SHOWN])
+
+
+@register.filter
+def event_label(event: Any) -> str:
+    """A timeline event in the reader's language (core.web.labels.event_label)."""
+    from core.web.labels import event_label as label
+
+    return label(event.event_type, event.to_state, event.subject_type)
