@@ -85,3 +85,16 @@ def event_label(event: Any) -> str:
     from core.web.labels import event_label as label
 
     return label(event.event_type, event.to_state, event.subject_type)
+
+
+@register.simple_tag
+def waiting_approval(document: Any) -> str:
+    """Who a pending rule approval of this document waits for ("采购经理"), or "" when none is pending."""
+    from core.rules.models import ApprovalRequest
+    from core.web.views.common import approver_label
+
+    subject_type = getattr(document, "SUBJECT_TYPE", "")
+    roles = ApprovalRequest.objects.filter(
+        subject_type=subject_type, subject_id=str(document.pk), status=ApprovalRequest.Status.PENDING
+    ).values_list("role", flat=True)
+    return "、".join(approver_label(role, subject_type) for role in dict.fromkeys(roles))

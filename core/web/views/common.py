@@ -75,21 +75,54 @@ class ActionFailed(Exception):
 
 
 @contextmanager
-def domain_call(request: HttpRequest) -> Iterator[None]:
+def domain_call(request: HttpRequest, subject_type: str = "") -> Iterator[None]:
     """Turn a service's typed refusal into a message on the page instead of a 500."""
     try:
         yield
     except (DomainError, ValidationError) as error:
         # The service's transaction has rolled back by now: run what its refusal must leave behind.
         run_after_rollback(error)
-        messages.error(request, error_text(error))
+        waiting_for = approval_roles(error, subject_type)
+        if waiting_for:
+            # Not a failure: a rule sent the step for approval, and the approval will finish it.
+            messages.info(request, _("Sent for approval: waiting for %(who)s.") % {"who": "、".join(waiting_for)})
+        else:
+            messages.error(request, error_text(error))
         raise ActionFailed(str(error)) from error
 
 
-def run_action(request: HttpRequest, call: Callable[[], T], success: str) -> T | None:
+def approval_roles(error: Exception, subject_type: str = "") -> list[str]:
+    """Who must approve, when `error` is a transition a require_approval rule stopped (else [])."""
+    from core.events.exceptions import TransitionVetoed
+
+    if not isinstance(error, TransitionVetoed) or error.reasons != ["approval_required"]:
+        return []
+    params = getattr(error.error, "params", None) or {}
+    roles = [v.get("role", "") for v in params.get("verdicts", ()) if v.get("type") == "require_approval"]
+    return [approver_label(role, subject_type) for role in dict.fromkeys(roles) if role]
+
+
+def approver_label(role: str, subject_type: str) -> str:
+    """ "采购经理" rather than "manager": the role as the business calls it for this kind of document."""
+    from core.web.admin_forms import ROLE_LABELS
+
+    if role == "manager" and subject_type in MANAGER_TITLES:
+        return str(MANAGER_TITLES[subject_type])
+    return str(ROLE_LABELS.get(role, role))
+
+
+MANAGER_TITLES = {
+    "purchase_order": gettext_lazy("Purchasing manager"),
+    "sales_order": gettext_lazy("Sales manager"),
+    "transfer": gettext_lazy("Warehouse manager"),
+    "cycle_count": gettext_lazy("Warehouse manager"),
+}
+
+
+def run_action(request: HttpRequest, call: Callable[[], T], success: str, subject_type: str = "") -> T | None:
     """Call one service; on success queue `success`, on a typed refusal queue the error. None when refused."""
     try:
-        with domain_call(request):
+        with domain_call(request, subject_type):
             result = call()
     except ActionFailed:
         return None
@@ -195,4 +228,5 @@ def perform_action(request: HttpRequest, document: Any, actions: Sequence[Docume
     who = actor(request)
     if not who.can(action.permission):
         raise PermissionDenied(_("Your role does not allow this."))
-    run_action(request, lambda: action.call(document, who), _("%(action)s: done.") % {"action": action.label})
+    done = _("%(action)s: done.") % {"action": action.label}
+    run_action(request, lambda: action.call(document, who), done, getattr(document, "SUBJECT_TYPE", ""))
