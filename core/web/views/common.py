@@ -14,12 +14,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.access import Actor, actor_from_request
 from core.graphql.errors import DomainError, run_after_rollback
 from core.web.admin_forms import reader_messages
+from core.web.error_messages import ERROR_SUMMARIES
 from tenants.accounts.roles import Permission
 
 T = TypeVar("T")
@@ -32,33 +34,18 @@ def actor(request: HttpRequest) -> Actor:
     return actor_from_request(request)
 
 
-# A sentence in the reader's language for the codes a clerk meets most; the service's own (English) text
-# follows with the details, and the stable code closes the message so support can search for it.
-ERROR_SUMMARIES = {
-    "INVALID_TRANSITION": gettext_lazy("This step is not possible in the document's current state."),
-    "INSUFFICIENT_STOCK": gettext_lazy("Not enough stock."),
-    "OVER_RECEIPT": gettext_lazy("More is received than was ordered."),
-    "LOT_REQUIRED": gettext_lazy("Enter the lot code."),
-    "EXPIRY_REQUIRED": gettext_lazy("Enter the expiry date."),
-    "APPROVAL_NOT_ALLOWED": gettext_lazy("Only a manager may approve."),
-    "EMPTY_ORDER": gettext_lazy("Add at least one line."),
-    "INVALID_QUANTITY": gettext_lazy("Check the quantities."),
-    "EMPTY_TRANSFER": gettext_lazy("Add at least one line."),
-    "DUPLICATE_SKU": gettext_lazy("This SKU is already in use."),
-    "NOT_FULLY_ALLOCATED": gettext_lazy("Not all lines have stock allocated yet."),
-    "UNCOUNTED_LINES": gettext_lazy("Some lines are not counted yet."),
-    "INVALID_REASON": gettext_lazy("Choose a reason for the difference."),
-    "INVALID_LOCATION": gettext_lazy("This location cannot be used here."),
-    "PROPOSAL_NOT_OPEN": gettext_lazy("Some of these proposals were already decided; nothing was changed."),
-    "UNKNOWN_PROPOSAL": gettext_lazy("Some of these proposals do not exist; nothing was changed."),
-}
-
-
 def error_text(error: Exception) -> str:
-    """The message a person reads: a translated summary, the domain error's text and its stable code."""
+    """The message a person reads: the summary in their language; the service's own (English) text and the
+    stable code, which support searches for, inside a details toggle."""
     if isinstance(error, DomainError):
-        summary = ERROR_SUMMARIES.get(error.code)
-        return f"{summary} {error} ({error.code})" if summary else f"{error} ({error.code})"
+        summary = ERROR_SUMMARIES.get(error.code) or _("This could not be done.")
+        return format_html(
+            '{} <details class="error-details"><summary>{}</summary>{} ({})</details>',
+            summary,
+            _("Details"),
+            str(error),
+            error.code,
+        )
     if isinstance(error, ValidationError):
         if hasattr(error, "error_dict"):
             parts = [
