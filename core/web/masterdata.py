@@ -26,6 +26,7 @@ from core.partners import services as partners
 from core.partners import sourcing
 from core.partners.models import Customer, CustomerTier, Supplier, SupplierItem
 from core.planning.models import SourcingRule
+from core.web.money import company_currency
 
 
 def _code(value: Any) -> str:
@@ -154,6 +155,10 @@ class SupplierForm(MasterForm):
     declared_lead_time_days = forms.IntegerField(label=_("Lead time (days)"), min_value=0, initial=7)
     moq = forms.DecimalField(label=_("Minimum order"), min_value=0, initial=0, max_digits=18, decimal_places=4)
     currency = forms.ChoiceField(label=_("Currency"), choices=[("CNY", "CNY"), ("USD", "USD"), ("EUR", "EUR")], initial="CNY")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["currency"].initial = company_currency()  # a USD company buys in USD unless told otherwise
 
     def save(self, pk: int | None) -> Model:
         if pk is None:

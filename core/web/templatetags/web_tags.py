@@ -98,3 +98,11 @@ def waiting_approval(document: Any) -> str:
         subject_type=subject_type, subject_id=str(document.pk), status=ApprovalRequest.Status.PENDING
     ).values_list("role", flat=True)
     return "、".join(approver_label(role, subject_type) for role in dict.fromkeys(roles))
+
+
+@register.filter
+def money(amount: Any, currency: str = "") -> str:
+    """`{{ po.total|money:po.currency }}` → "$1,234.00"; without a currency, the company's."""
+    from core.web.money import company_currency, format_money
+
+    return format_money(amount, currency or company_currency())

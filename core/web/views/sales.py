@@ -28,6 +28,7 @@ from core.sales.services import (
 )
 from core.web.decorators import require
 from core.web.forms import OrderLineFormSet, SalesOrderForm, filled_lines
+from core.web.money import company_currency
 from core.web.views.common import (
     DocumentAction,
     actor,
@@ -116,6 +117,7 @@ def so_create(request: HttpRequest) -> HttpResponse:
                 source=form.cleaned_data["source"],
                 lines=entries,
                 actor=actor(request),
+                currency=company_currency(),
                 shipping_address=form.cleaned_data["shipping_address"],
                 notes=form.cleaned_data["notes"],
             ),
