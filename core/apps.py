@@ -35,9 +35,10 @@ class CoreConfig(ModuleConfig):
         # Imported here: GraphQL types need the models, which are not loaded when apps.py is.
         from core.graphql.accounts import AccountMutations, AccountQueries
         from core.graphql.core_queries import CoreQueries
+        from core.web.graphql_masterdata import MasterDataMutations, MasterDataQueries
 
-        self.graphql_queries = (CoreQueries, AccountQueries)
-        self.graphql_mutations = (AccountMutations,)
+        self.graphql_queries = (CoreQueries, AccountQueries, MasterDataQueries)
+        self.graphql_mutations = (AccountMutations, MasterDataMutations)
 
         from core.onboarding import CORE_ONBOARDING_STEPS
 

@@ -239,6 +239,7 @@ class SourcingRuleForm(MasterForm):
 @dataclass(frozen=True)
 class MasterKind:
     key: str  # the URL segment: /master/<key>/
+    api_name: str  # GraphQL: save<api_name>, archive<api_name>, record ids of this type
     title: Promise
     model: type[Model]
     form: type[MasterForm]
@@ -264,9 +265,10 @@ class MasterKind:
 KINDS: dict[str, MasterKind] = {
     kind.key: kind
     for kind in (
-        MasterKind("units", _("Units"), Unit, UnitForm, [("code", _("Code")), ("name", _("Name"))], catalog.archive_unit),
+        MasterKind("units", "Unit", _("Units"), Unit, UnitForm, [("code", _("Code")), ("name", _("Name"))], catalog.archive_unit),
         MasterKind(
             "conversions",
+            "UnitConversion",
             _("Unit conversions"),
             UnitConversion,
             ConversionForm,
@@ -283,6 +285,7 @@ KINDS: dict[str, MasterKind] = {
         ),
         MasterKind(
             "warehouses",
+            "Warehouse",
             _("Warehouses"),
             Warehouse,
             WarehouseForm,
@@ -291,6 +294,7 @@ KINDS: dict[str, MasterKind] = {
         ),
         MasterKind(
             "locations",
+            "Location",
             _("Locations and bins"),
             Location,
             LocationForm,
@@ -306,6 +310,7 @@ KINDS: dict[str, MasterKind] = {
         ),
         MasterKind(
             "suppliers",
+            "Supplier",
             _("Suppliers"),
             Supplier,
             SupplierForm,
@@ -319,6 +324,7 @@ KINDS: dict[str, MasterKind] = {
         ),
         MasterKind(
             "customers",
+            "Customer",
             _("Customers"),
             Customer,
             CustomerForm,
@@ -327,6 +333,7 @@ KINDS: dict[str, MasterKind] = {
         ),
         MasterKind(
             "supplier-terms",
+            "SupplierTerms",
             _("Supplier terms"),
             SupplierItem,
             SupplierTermsForm,
@@ -344,6 +351,7 @@ KINDS: dict[str, MasterKind] = {
         ),
         MasterKind(
             "sourcing",
+            "SourcingRule",
             _("Sourcing rules"),
             SourcingRule,
             SourcingRuleForm,
