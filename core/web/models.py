@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
@@ -18,3 +19,14 @@ class CompanySettings(models.Model):
 
     def __str__(self) -> str:
         return f"company settings ({self.currency})"
+
+
+class PasswordChangeRequired(models.Model):
+    """A user who signs in with a password someone else chose (a temporary one from an administrator) and
+    must choose their own before using the app; removed when they do."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"password change required for {self.user_id}"

@@ -85,6 +85,7 @@ urlpatterns = [
     path("training/<int:pk>/progress.json", training.training_progress, name="training_progress"),
     path("training/<int:pk>/fine-tune/", training.training_fine_tune, name="training_fine_tune"),
     path("invitation/<uidb64>/<token>/", accounts.InvitationAcceptView.as_view(), name="invitation_accept"),
+    path("account/password/", accounts.TemporaryPasswordChangeView.as_view(), name="password_change"),
     path("settings/users/", accounts.user_list, name="user_list"),
     path("settings/users/<int:pk>/role/", accounts.user_role, name="user_role"),
     path("settings/users/<int:pk>/deactivate/", accounts.user_deactivate, name="user_deactivate"),
