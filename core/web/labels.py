@@ -27,6 +27,8 @@ CHOICE_LABELS = (
     gettext_noop("First expired, first out"),
     gettext_noop("Moving average"),
     gettext_noop("FIFO by lot"),
+    # the header of every page (core/templates/base.html is outside this app's catalog)
+    gettext_noop("Menu"),
     # customer tiers
     gettext_noop("Standard"),
     gettext_noop("VIP"),

@@ -106,3 +106,50 @@ def money(amount: Any, currency: str = "") -> str:
     from core.web.money import company_currency, format_money
 
     return format_money(amount, currency or company_currency())
+
+
+# The navigation by the job a person comes to do (进货 / 销货 / 库存 / 计划 / 设置), not 19 flat links.
+NAV_GROUPS: tuple[tuple[str, Any], ...] = (
+    ("purchasing", gettext_lazy("Purchasing")),
+    ("sales", gettext_lazy("Sales")),
+    ("stock", gettext_lazy("Stock")),
+    ("planning", gettext_lazy("Planning")),
+    ("settings", gettext_lazy("Settings")),
+)
+NAV_GROUP_OF = {
+    "web:po_list": "purchasing",
+    "web:approval_list": "purchasing",
+    "web:so_list": "sales",
+    "web:item_list": "stock",
+    "web:stock_levels": "stock",
+    "web:transfer_list": "stock",
+    "web:count_list": "stock",
+    "web:replenishment": "planning",
+    "web:training_upload": "planning",
+    "web:master_index": "settings",
+    "web:import_upload": "settings",
+    "web:rule_list": "settings",
+}
+
+
+@register.simple_tag(takes_context=True)
+def nav_groups(context: dict[str, Any]) -> list[dict[str, Any]]:
+    """[{key, label, links: [(url, label, module, active)]}] for the header; a module's own pages go under
+    the job its module code names in NAV_GROUP_OF, else under Settings, and the dashboard stays on its own."""
+    request = context.get("request")
+    path = getattr(request, "path", "")
+    groups: dict[str, list[tuple[str, str, str, bool]]] = {key: [] for key, _label in NAV_GROUPS}
+    for module in context.get("nav_modules", []):
+        for url_name, label in module["entries"]:
+            if url_name == "web:dashboard":
+                continue
+            url = reverse(url_name)
+            group = NAV_GROUP_OF.get(url_name) or NAV_GROUP_OF.get(url_name.split(":")[0], "stock")
+            groups[group].append((url, label, module["code"], url == path))
+    for url, label in admin_nav_links(context):
+        groups["settings"].append((url, label, "", url == path))
+    return [
+        {"key": key, "label": label, "links": groups[key], "active": any(link[3] for link in groups[key])}
+        for key, label in NAV_GROUPS
+        if groups[key]
+    ]
