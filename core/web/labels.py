@@ -4,7 +4,7 @@ Templates translate them at run time (`{% translate label %}`); this list only p
 The document states the events app already translates (core/events/locale) are not repeated.
 """
 
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import gettext, gettext_lazy, gettext_noop
 
 CHOICE_LABELS = (
     # sales order states
@@ -40,7 +40,7 @@ CHOICE_LABELS = (
 # What happened, for the timeline's event list: "<subject>.<what>" read by its last part. State changes
 # ("sales_order.shipped") read as the state they led to; the raw code stays in a details toggle.
 EVENT_LABELS = {
-    "created": gettext_lazy("Created"),
+    "created": gettext_lazy("Document created"),
     "blocked": gettext_lazy("Waiting"),
     "unblocked": gettext_lazy("No longer waiting"),
     "goods_received": gettext_lazy("Goods received"),
@@ -64,5 +64,5 @@ def event_label(event_type: str, to_state: str, subject_type: str) -> str:
     if what in EVENT_LABELS:
         return str(EVENT_LABELS[what])
     if to_state and what == to_state:
-        return str(state_label(subject_type, to_state))
+        return gettext(state_label(subject_type, to_state))
     return what.replace("_", " ")

@@ -120,4 +120,12 @@ def test_every_document_state_waiting_reason_and_event_reads_in_chinese() -> Non
                         missing.append(f"{model.SUBJECT_TYPE}.{state}")
         missing += [f"reason {key}" for key, label in REASON_LABELS.items() if not chinese(label)]
         missing += [f"event {key}" for key, label in EVENT_LABELS.items() if not chinese(label)]
+        # the timeline's steps and events of a document read as the states they reached
+        from core.web.labels import event_label
+
+        for model in apps.get_models():
+            if issubclass(model, StatefulDocument) and model.__module__.startswith("core."):
+                for state in model.TRANSITIONS:
+                    if not chinese(event_label(f"{model.SUBJECT_TYPE}.{state}", state, model.SUBJECT_TYPE)):
+                        missing.append(f"event {model.SUBJECT_TYPE}.{state}")
     assert not missing, missing
