@@ -28,7 +28,7 @@ class ResetLinkTokens(PasswordResetTokenGenerator):
     key_salt = "core.site.password-reset"
 
     def check_token(self, user: AbstractBaseUser | None, token: str | None) -> bool:
-        if not super().check_token(user, token) or token is None:
+        if not super().check_token(user, token) or token is None:  # type: ignore[arg-type]  # stubs: User only
             return False
         try:
             issued = base36_to_int(token.split("-")[0])

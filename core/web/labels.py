@@ -66,3 +66,32 @@ def event_label(event_type: str, to_state: str, subject_type: str) -> str:
     if to_state and what == to_state:
         return gettext(state_label(subject_type, to_state))
     return what.replace("_", " ")
+
+
+# Sales-history uploads: their status and the training stage the task reports (ml_models writes codes).
+UPLOAD_STATUS_LABELS = {
+    "uploaded": gettext_lazy("Uploaded"),
+    "rejected": gettext_lazy("Rejected"),
+    "validated": gettext_lazy("Checked"),
+    "training": gettext_lazy("Training"),
+    "done": gettext_lazy("Done"),
+    "failed": gettext_lazy("Failed"),
+}
+TRAINING_STAGE_LABELS = {
+    "queued": gettext_lazy("Waiting to start"),
+    "preparing": gettext_lazy("Preparing the data"),
+    "training": gettext_lazy("Training"),
+    "fine-tuning": gettext_lazy("Fine-tuning the model"),
+    "fine_tuning": gettext_lazy("Fine-tuning the model"),
+    "evaluating": gettext_lazy("Comparing with the current model"),
+    "registering": gettext_lazy("Saving the model"),
+    "done": gettext_lazy("Done"),
+}
+
+
+def training_stage_label(stage: str) -> str:
+    return str(TRAINING_STAGE_LABELS.get(stage, stage.replace("_", " ")))
+
+
+def upload_status_label(status: str) -> str:
+    return str(UPLOAD_STATUS_LABELS.get(status, status))

@@ -137,13 +137,11 @@ class LocationForm(MasterForm):
     def save(self, pk: int | None) -> Model:
         data = self.cleaned_data
         warehouse = data.get("warehouse") or (data["parent"].warehouse if data.get("parent") else None)
-        fields = {
-            "warehouse_id": warehouse.pk if warehouse else None,
-            "parent_id": data["parent"].pk if data.get("parent") else None,
-        }
+        warehouse_id: int | None = warehouse.pk if warehouse else None
+        parent_id: int | None = data["parent"].pk if data.get("parent") else None
         if pk is None:
-            return locations.create_location(data["code"], data["name"], **fields)
-        return locations.update_location(pk, code=data["code"], name=data["name"], **fields)
+            return locations.create_location(data["code"], data["name"], warehouse_id=warehouse_id, parent_id=parent_id)
+        return locations.update_location(pk, code=data["code"], name=data["name"], warehouse_id=warehouse_id, parent_id=parent_id)
 
     def existing_pk(self) -> int | None:
         return Location.objects.filter(code=_code(self.cleaned_data["code"])).values_list("pk", flat=True).first()

@@ -109,7 +109,8 @@ def chinese(text: object) -> bool:
 def test_every_document_state_waiting_reason_and_event_reads_in_chinese() -> None:
     from core.events.documents import StatefulDocument
     from core.events.timeline import REASON_LABELS, state_label
-    from core.web.labels import EVENT_LABELS
+    from core.web.labels import EVENT_LABELS, TRAINING_STAGE_LABELS, UPLOAD_STATUS_LABELS
+    from ml_models.models import UploadStatus
 
     missing = []
     with translation.override("zh-hans"):
@@ -120,6 +121,8 @@ def test_every_document_state_waiting_reason_and_event_reads_in_chinese() -> Non
                         missing.append(f"{model.SUBJECT_TYPE}.{state}")
         missing += [f"reason {key}" for key, label in REASON_LABELS.items() if not chinese(label)]
         missing += [f"event {key}" for key, label in EVENT_LABELS.items() if not chinese(label)]
+        missing += [f"upload status {s}" for s in UploadStatus.values if not chinese(UPLOAD_STATUS_LABELS.get(s, s))]
+        missing += [f"training stage {key}" for key, label in TRAINING_STAGE_LABELS.items() if not chinese(label)]
         # the timeline's steps and events of a document read as the states they reached
         from core.web.labels import event_label
 

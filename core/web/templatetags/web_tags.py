@@ -153,3 +153,17 @@ def nav_groups(context: dict[str, Any]) -> list[dict[str, Any]]:
         for key, label in NAV_GROUPS
         if groups[key]
     ]
+
+
+@register.filter
+def training_stage(stage: str) -> str:
+    from core.web.labels import training_stage_label
+
+    return training_stage_label(stage or "")
+
+
+@register.filter
+def upload_status(status: str) -> str:
+    from core.web.labels import upload_status_label
+
+    return upload_status_label(status or "")

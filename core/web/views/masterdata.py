@@ -199,7 +199,8 @@ def _import_rows(spec: MasterKind, text: str) -> tuple[int, list[str]]:
                 for name, texts in form.errors.items():
                     label = spec.form.base_fields[name].label if name in spec.form.base_fields else ""
                     problems.append(
-                        _("Line %(line)d: %(field)s %(error)s") % {"line": line, "field": label or "", "error": " ".join(texts)}
+                        _("Line %(line)d: %(field)s %(error)s")
+                        % {"line": line, "field": label or "", "error": " ".join(str(text) for text in texts)}
                     )
             if problems:
                 raise _RollBack
