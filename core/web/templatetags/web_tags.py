@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -143,7 +143,10 @@ def nav_groups(context: dict[str, Any]) -> list[dict[str, Any]]:
         for url_name, label in module["entries"]:
             if url_name == "web:dashboard":
                 continue
-            url = reverse(url_name)
+            try:
+                url = reverse(url_name)
+            except NoReverseMatch:  # a module whose pages this host does not serve (as `{% url ... as %}` did)
+                continue
             group = NAV_GROUP_OF.get(url_name) or NAV_GROUP_OF.get(url_name.split(":")[0], "stock")
             groups[group].append((url, label, module["code"], url == path))
     for url, label in admin_nav_links(context):
