@@ -27,6 +27,12 @@ CHOICE_LABELS = (
     gettext_noop("First expired, first out"),
     gettext_noop("Moving average"),
     gettext_noop("FIFO by lot"),
+    # messages of core apps without a catalog of their own (core.planning.selectors, core.rules.approvals)
+    gettext_noop("Recent demand (lags)"),
+    gettext_noop("Calendar & holidays"),
+    gettext_noop("Price & promotion"),
+    gettext_noop("Signals: weather / delivery demand"),
+    gettext_noop("%(document)s: approval rejected by %(approver)s (rule %(rule)s)."),
     # the header of every page (core/templates/base.html is outside this app's catalog)
     gettext_noop("Menu"),
     # customer tiers
