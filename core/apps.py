@@ -42,6 +42,7 @@ class CoreConfig(ModuleConfig):
     nav = (
         NavEntry("web:dashboard", "仪表盘", "Dashboard", "gauge"),
         NavEntry("web:item_list", "商品", "Items", "box"),
+        NavEntry("web:master_index", "主数据", "Master data", "database"),
         NavEntry("web:stock_levels", "库存", "Stock", "layers"),
         NavEntry("web:po_list", "采购订单", "Purchase orders", "truck"),
         NavEntry("web:so_list", "销售订单", "Sales orders", "cart"),
@@ -59,19 +60,20 @@ class CoreConfig(ModuleConfig):
         from core.graphql.accounts import AccountMutations, AccountQueries
         from core.graphql.core_queries import CoreQueries
         from core.planning.graphql.dashboard import DashboardQueries
+        from core.web.graphql_masterdata import MasterDataMutations, MasterDataQueries
 
         # DashboardQueries first: the root type lists the first class's fields last, so the schema prints the
         # dashboard's new types after every existing one (schema.graphql only grows at the end).
-        self.graphql_queries = (DashboardQueries, CoreQueries, AccountQueries)
-        self.graphql_mutations = (AccountMutations,)
+        self.graphql_queries = (DashboardQueries, CoreQueries, AccountQueries, MasterDataQueries)
+        self.graphql_mutations = (AccountMutations, MasterDataMutations)
 
         from core.demo import build_core_demo
 
         self.demo_data = build_core_demo
 
-        from core.onboarding import CORE_ONBOARDING
+        from core.onboarding import CORE_ONBOARDING_STEPS
         from core.tasks import clear_expired_sessions
 
-        self.onboarding_steps = CORE_ONBOARDING
+        self.onboarding_steps = CORE_ONBOARDING_STEPS
         # Sessions live in each tenant's schema.
         self.periodic_jobs = (PeriodicJob("clear-expired-sessions", clear_expired_sessions, DAY),)

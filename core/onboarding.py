@@ -1,8 +1,7 @@
-"""The core module's onboarding checklist: what a new tenant does before the ledger is useful.
+"""The core module's first-run checklist (Odoo's onboarding pattern): what a new company sets up, in order.
 
-CoreConfig declares these as `onboarding_steps`; `registry.onboarding_steps(tenant)` orders them with the
-enabled modules' steps and reads each one's done state in the tenant's schema. Units and locations have no
-page of their own yet: their steps link to the item form and the stock page, where both are used.
+Declared as `OnboardingStep`s on CoreConfig; each `is_done` runs in the tenant's schema and reads only
+whether something exists, so the dashboard can ask on every visit.
 """
 
 from __future__ import annotations
@@ -10,51 +9,59 @@ from __future__ import annotations
 from core.modules import OnboardingStep
 
 
-def units_defined() -> bool:
+def _units() -> bool:
     from core.catalog.models import Unit
 
-    return Unit.objects.exists()
+    return Unit.objects.filter(active=True).exists()
 
 
-def stock_locations_defined() -> bool:
+def _locations() -> bool:
     from core.locations.models import Location, LocationKind
 
-    return Location.objects.filter(kind=LocationKind.INTERNAL).exists()
+    return Location.objects.filter(kind=LocationKind.INTERNAL, active=True).exists()
 
 
-def suppliers_defined() -> bool:
+def _suppliers() -> bool:
     from core.partners.models import Supplier
 
-    return Supplier.objects.exists()
+    return Supplier.objects.filter(active=True).exists()
 
 
-def items_defined() -> bool:
+def _items() -> bool:
     from core.catalog.models import Item
 
-    return Item.objects.exists()
+    return Item.objects.filter(active=True).exists()
 
 
-def opening_stock_posted() -> bool:
-    from core.inventory.models import Posting
+def _opening_stock() -> bool:
+    from core.inventory.models import StockLevel
 
-    return Posting.objects.exists()  # an opening-stock import or any receipt: the ledger holds stock
+    return StockLevel.objects.filter(on_hand__gt=0).exists()
 
 
-def sales_history_uploaded() -> bool:
+def _sales_history() -> bool:
+    from core.sales.models import SalesOrder
     from ml_models.models import SalesHistoryUpload, UploadStatus
 
-    return SalesHistoryUpload.objects.exclude(status=UploadStatus.REJECTED).exists()
+    accepted = (UploadStatus.VALIDATED, UploadStatus.TRAINING, UploadStatus.DONE, UploadStatus.FAILED)
+    return (
+        SalesHistoryUpload.objects.filter(status__in=accepted).exists()
+        or SalesOrder.objects.filter(state__in=("shipped", "delivered")).exists()
+    )
 
 
-CORE_ONBOARDING: tuple[OnboardingStep, ...] = (
-    OnboardingStep("units", "设置计量单位", "Set up units", "web:item_create", units_defined, order=10),
+CORE_ONBOARDING_STEPS: tuple[OnboardingStep, ...] = (
+    OnboardingStep("units", "创建计量单位（瓶、箱、kg…）", "Create your units (bottle, case, kg…)", "web:unit_list", _units, 10),
+    OnboardingStep("locations", "创建仓库库位", "Create a stock location", "web:location_list", _locations, 20),
+    OnboardingStep("suppliers", "添加供应商", "Add your suppliers", "web:supplier_list", _suppliers, 30),
+    OnboardingStep("items", "添加商品或导入商品表", "Add items or import your item list", "web:item_list", _items, 40),
+    OnboardingStep("opening_stock", "录入期初库存", "Enter your opening stock", "web:import_upload", _opening_stock, 50),
     OnboardingStep(
-        "locations", "设置仓库与门店库位", "Set up warehouses and stores", "web:stock_levels", stock_locations_defined, order=20
-    ),
-    OnboardingStep("suppliers", "添加或导入供应商", "Add or import suppliers", "web:import_upload", suppliers_defined, order=30),
-    OnboardingStep("items", "添加或导入商品", "Add or import items", "web:import_upload", items_defined, order=40),
-    OnboardingStep("opening_stock", "导入期初库存", "Import opening stock", "web:import_upload", opening_stock_posted, order=50),
-    OnboardingStep(
-        "sales_history", "上传销售历史", "Upload sales history", "web:training_upload", sales_history_uploaded, order=60
+        "sales_history",
+        "上传销售历史（用于预测）",
+        "Upload your sales history (for forecasts)",
+        "web:training_upload",
+        _sales_history,
+        60,
     ),
 )

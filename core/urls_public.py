@@ -5,8 +5,10 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from core import health
+from core.web.favicon import favicon
 
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
     path("platform-admin/", admin.site.urls),

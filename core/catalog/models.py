@@ -27,6 +27,7 @@ class Unit(models.Model):
 
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=60)
+    active = models.BooleanField(default=True)  # archived units stay on old documents, off new forms
 
     class Meta:
         ordering = ("code",)
@@ -87,6 +88,9 @@ class UnitConversion(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="conversions")
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+")
     factor = models.DecimalField(max_digits=18, decimal_places=6)
+    # The unit it was entered against ("1 case = 2 packs"); null when entered against the base unit.
+    # `factor` is always to the base unit; this only lets a later conversion be checked for loops.
+    via_unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         constraints = [

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from core.catalog.exceptions import CategoryCycle, DuplicateSku, UnknownUnit
+from core.catalog.exceptions import CategoryCycle, ConversionLoop, DuplicateSku, DuplicateUnit, UnitInUse, UnknownUnit
 from core.catalog.models import Category, Item, Unit, UnitConversion
 
 ITEM_FIELDS = frozenset(
@@ -122,8 +123,85 @@ def update_item(item_id: int, **fields: Any) -> Item:
     return item
 
 
-def set_unit_conversion(item_id: int, unit_id: int, factor: Decimal) -> UnitConversion:
+@transaction.atomic
+def create_unit(code: str, name: str) -> Unit:
+    unit = Unit(code=code.strip(), name=name.strip() or code.strip())
+    unit.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            unit.save()
+    except IntegrityError as error:
+        raise DuplicateUnit(_("The unit code “%(code)s” is already in use.") % {"code": unit.code}) from error
+    return unit
+
+
+@transaction.atomic
+def update_unit(unit_id: int, *, code: str, name: str) -> Unit:
+    unit = Unit.objects.select_for_update().get(pk=unit_id)
+    unit.code, unit.name = code.strip(), name.strip() or code.strip()
+    unit.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            unit.save()
+    except IntegrityError as error:
+        raise DuplicateUnit(_("The unit code “%(code)s” is already in use.") % {"code": unit.code}) from error
+    return unit
+
+
+@transaction.atomic
+def archive_unit(unit_id: int) -> Unit:
+    """Hide the unit from new forms; refused while an active item counts its stock in it."""
+    unit = Unit.objects.select_for_update().get(pk=unit_id)
+    if Item.objects.filter(base_unit=unit, active=True).exists():
+        raise UnitInUse(_("Active items count their stock in “%(code)s”; archive or change them first.") % {"code": unit.code})
+    unit.active = False
+    unit.save(update_fields=["active"])
+    return unit
+
+
+@transaction.atomic
+def set_unit_conversion(item_id: int, unit_id: int, factor: Decimal, to_unit_id: int | None = None) -> UnitConversion:
+    """1 `unit` = `factor` `to_unit` for this item (to_unit defaults to the base unit).
+
+    Conversions are stored against the base unit, so `to_unit` must be the base unit or a unit the item
+    already converts; a chain that comes back to `unit` (a → b → a) or converts the base unit is refused.
+    """
     if factor <= 0:
-        raise ValidationError({"factor": "The factor must be positive."})
-    conversion, _ = UnitConversion.objects.update_or_create(item_id=item_id, unit_id=unit_id, defaults={"factor": factor})
+        raise ValidationError({"factor": _("The factor must be positive.")})
+    item = Item.objects.select_for_update().get(pk=item_id)
+    if unit_id == item.base_unit_id:
+        raise ConversionLoop(_("The base unit is what the others convert to; it needs no conversion."))
+    target = to_unit_id or item.base_unit_id
+    if target == unit_id:
+        raise ConversionLoop(_("A unit cannot convert into itself."), field="to_unit")
+    to_base = Decimal(1)
+    if target != item.base_unit_id:
+        found = UnitConversion.objects.filter(item=item, unit_id=target).values_list("factor", flat=True).first()
+        if found is None:
+            raise UnknownUnit(_("Define the conversion of that unit to the base unit first."), field="to_unit")
+        to_base = found
+        if _chain_reaches(item, target, unit_id):
+            raise ConversionLoop(_("This conversion leads back to its own unit."), field="to_unit")
+    conversion, _created = UnitConversion.objects.update_or_create(
+        item_id=item_id,
+        unit_id=unit_id,
+        defaults={"factor": factor * to_base, "via_unit_id": None if target == item.base_unit_id else target},
+    )
     return conversion
+
+
+def _chain_reaches(item: Item, start_unit_id: int, unit_id: int) -> bool:
+    """Whether the units `start_unit_id` was entered through lead to `unit_id` (a → b → a)."""
+    via = dict(UnitConversion.objects.filter(item=item).values_list("unit_id", "via_unit_id"))
+    seen: set[int] = set()
+    current: int | None = start_unit_id
+    while current is not None and current not in seen:
+        if current == unit_id:
+            return True
+        seen.add(current)
+        current = via.get(current)
+    return False
+
+
+def remove_unit_conversion(conversion_id: int) -> None:
+    UnitConversion.objects.filter(pk=conversion_id).delete()

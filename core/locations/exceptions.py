@@ -11,6 +11,7 @@ class LocationErrorCode(str, Enum):
     DUPLICATE_CODE = "DUPLICATE_CODE"
     NOT_VIRTUAL = "NOT_VIRTUAL"
     INVALID_DESTINATION = "INVALID_DESTINATION"
+    LOCATION_HOLDS_STOCK = "LOCATION_HOLDS_STOCK"
 
 
 class DuplicateLocationCode(DomainError):
@@ -26,3 +27,10 @@ class NotAVirtualKind(DomainError):
 class InvalidDestination(DomainError):
     code = LocationErrorCode.INVALID_DESTINATION.value
     field = "destination"
+
+
+class LocationHoldsStock(DomainError):
+    """Archiving would hide stock that is still on hand there: move or count it out first."""
+
+    code = LocationErrorCode.LOCATION_HOLDS_STOCK.value
+    field = None

@@ -6,8 +6,9 @@ import uuid
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from core.locations.exceptions import DuplicateLocationCode, InvalidDestination, NotAVirtualKind
+from core.locations.exceptions import DuplicateLocationCode, InvalidDestination, LocationHoldsStock, NotAVirtualKind
 from core.locations.models import VIRTUAL_KINDS, Location, LocationKind, Store, Warehouse
 
 VIRTUAL_CODE_PREFIX = "virtual/"
@@ -19,7 +20,7 @@ def _save_unique(instance: Any) -> Any:
         with transaction.atomic():
             instance.save()
     except IntegrityError as error:
-        raise DuplicateLocationCode(f"Code {instance.code} already exists.") from error
+        raise DuplicateLocationCode(_("The code “%(code)s” is already in use.") % {"code": instance.code}) from error
     return instance
 
 
@@ -100,3 +101,79 @@ def create_transit_location(destination: Location | int, reference: str) -> Loca
 def close_transit_location(location_id: int) -> None:
     """Mark a transit location inactive once the shipment has arrived; it stays for the history."""
     Location.objects.filter(pk=location_id, kind=LocationKind.TRANSIT).update(active=False)
+
+
+@transaction.atomic
+def update_warehouse(warehouse_id: int, *, code: str, name: str, address: str = "") -> Warehouse:
+    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse_id)
+    warehouse.code, warehouse.name, warehouse.address = code, name, address
+    return _save_unique(warehouse)
+
+
+@transaction.atomic
+def update_location(
+    location_id: int, *, code: str, name: str, warehouse_id: int | None = None, parent_id: int | None = None
+) -> Location:
+    """Rename or move a stock location (a bin is a location with a parent); virtual and transit ones are the system's."""
+    location = Location.objects.select_for_update().get(pk=location_id)
+    if location.kind != LocationKind.INTERNAL:
+        raise NotAVirtualKind(_("Only your own stock locations can be edited."), code="INVALID")
+    if parent_id is not None and _is_below(parent_id, location.pk):
+        raise InvalidDestination(_("A location cannot sit inside itself."), field="parent")
+    location.code, location.name, location.warehouse_id, location.parent_id = code, name, warehouse_id, parent_id
+    return _save_unique(location)
+
+
+def _is_below(candidate_id: int, location_id: int) -> bool:
+    cursor: int | None = candidate_id
+    seen: set[int] = set()
+    while cursor is not None and cursor not in seen:
+        if cursor == location_id:
+            return True
+        seen.add(cursor)
+        cursor = Location.objects.filter(pk=cursor).values_list("parent_id", flat=True).first()
+    return False
+
+
+@transaction.atomic
+def archive_location(location_id: int) -> Location:
+    """Archive a stock location (and its bins); refused while any of them holds or has reserved stock.
+
+    The levels are locked first, so a receipt cannot land between the check and the archive."""
+    from core.inventory.models import StockLevel
+
+    location = Location.objects.select_for_update().get(pk=location_id)
+    tree = [location.pk, *_descendant_ids(location.pk)]
+    held = (
+        StockLevel.objects.select_for_update()
+        .filter(location_id__in=tree)
+        .exclude(on_hand=0, reserved=0)
+        .order_by("item_id", "location_id", "lot_id")
+    )
+    if list(held[:1]):
+        raise LocationHoldsStock(
+            _("“%(code)s” still holds stock. Move it or count it out before archiving the location.") % {"code": location.code}
+        )
+    Location.objects.filter(pk__in=tree).update(active=False)
+    location.refresh_from_db()
+    return location
+
+
+def _descendant_ids(location_id: int) -> list[int]:
+    found: list[int] = []
+    frontier = [location_id]
+    while frontier:
+        frontier = list(Location.objects.filter(parent_id__in=frontier).values_list("pk", flat=True))
+        found.extend(frontier)
+    return found
+
+
+@transaction.atomic
+def archive_warehouse(warehouse_id: int) -> Warehouse:
+    """Archive a warehouse with its locations; refused while any of them holds stock."""
+    warehouse = Warehouse.objects.select_for_update().get(pk=warehouse_id)
+    for location_id in Location.objects.filter(warehouse=warehouse, parent__isnull=True).values_list("pk", flat=True):
+        archive_location(location_id)
+    warehouse.active = False
+    warehouse.save(update_fields=["active"])
+    return warehouse

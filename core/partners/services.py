@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
-from core.partners.exceptions import DuplicatePartnerCode, InvalidLeadTime
-from core.partners.models import Customer, Supplier
+from core.partners.exceptions import DuplicatePartnerCode, DuplicateSupplierTerms, InvalidLeadTime
+from core.partners.models import Customer, Supplier, SupplierItem
 
 SUPPLIER_FIELDS = frozenset({"code", "name", "declared_lead_time_days", "moq", "currency", "active"})
 CUSTOMER_FIELDS = frozenset({"code", "name", "tier", "credit_limit", "addresses", "tags", "active"})
@@ -24,8 +25,58 @@ def _create(model: type[Supplier] | type[Customer], allowed: frozenset[str], fie
         with transaction.atomic():
             instance.save()
     except IntegrityError as error:
-        raise DuplicatePartnerCode(f"Code {instance.code} already exists.") from error
+        raise DuplicatePartnerCode(_("The code “%(code)s” is already in use.") % {"code": instance.code}) from error
     return instance
+
+
+@transaction.atomic
+def update_partner(model: type[Supplier] | type[Customer], pk: int, **fields: Any) -> Any:
+    """Edit a supplier or customer: the same fields and checks as on create."""
+    allowed = SUPPLIER_FIELDS if model is Supplier else CUSTOMER_FIELDS
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    instance = model.objects.select_for_update().get(pk=pk)
+    for name, value in fields.items():
+        setattr(instance, name, value)
+    instance.full_clean(validate_unique=False)
+    try:
+        with transaction.atomic():
+            instance.save()
+    except IntegrityError as error:
+        raise DuplicatePartnerCode(_("The code “%(code)s” is already in use.") % {"code": instance.code}) from error
+    return instance
+
+
+def archive_partner(model: type[Supplier] | type[Customer], pk: int) -> None:
+    """Archived partners stay on their old documents and drop off new forms."""
+    model.objects.filter(pk=pk).update(active=False)
+
+
+TERMS_FIELDS = frozenset({"supplier_sku", "unit_price", "moq", "pack_size", "lead_time_days", "active"})
+
+
+@transaction.atomic
+def set_supplier_terms(supplier_id: int, item_id: int, *, pk: int | None = None, **fields: Any) -> SupplierItem:
+    """Create (pk None) or edit one supplier × item's terms; one row per pair."""
+    unknown = set(fields) - TERMS_FIELDS
+    if unknown:
+        raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    terms = SupplierItem.objects.select_for_update().get(pk=pk) if pk else SupplierItem()
+    terms.supplier_id, terms.item_id = supplier_id, item_id
+    for name, value in fields.items():
+        setattr(terms, name, value)
+    terms.full_clean(exclude=["supplier", "item"], validate_unique=False, validate_constraints=False)
+    try:
+        with transaction.atomic():
+            terms.save()
+    except IntegrityError as error:
+        raise DuplicateSupplierTerms(_("This supplier already has terms for this item; edit them instead.")) from error
+    return terms
+
+
+def archive_supplier_terms(pk: int) -> None:
+    SupplierItem.objects.filter(pk=pk).update(active=False)
 
 
 def create_supplier(**fields: Any) -> Supplier:

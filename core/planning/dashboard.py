@@ -117,8 +117,15 @@ def health_summary(today: date | None = None) -> HealthSummary:
         (s for s in scores if s.stockout_probability >= STOCKOUT_RISK_PROBABILITY),
         key=lambda s: (-s.stockout_probability, s.item_id),
     )[:LIST_SIZE]
+    # Without a forecast a pair's demand is unknown, not zero: calling its stock "excess" would flag every
+    # item of a new company. Only pairs with a forecast are listed.
+    forecast = _pairs_with_forecast({(s.item_id, s.location_id) for s in scores}, today or timezone.localdate())
     excess = sorted(
-        (s for s in scores if (s.components.get("excess_ageing") or ZERO) < EXCESS_LIST_BELOW),
+        (
+            s
+            for s in scores
+            if (s.components.get("excess_ageing") or ZERO) < EXCESS_LIST_BELOW and (s.item_id, s.location_id) in forecast
+        ),
         key=lambda s: (s.components["excess_ageing"], -s.stock_value, s.item_id),
     )[:LIST_SIZE]
     items = Item.objects.in_bulk({s.item_id for s in (*risky, *excess)})
@@ -131,6 +138,17 @@ def health_summary(today: date | None = None) -> HealthSummary:
         excess=[PairRow(items[s.item_id], locations[s.location_id], s) for s in excess],
         pairs=len(scores),
     )
+
+
+def _pairs_with_forecast(pairs: set[tuple[int, int]], today: date) -> set[tuple[int, int]]:
+    from core.planning.models import DemandForecast
+
+    if not pairs:
+        return set()
+    rows = DemandForecast.objects.filter(
+        item_id__in={item for item, _ in pairs}, location_id__in={location for _, location in pairs}, forecast_date__gte=today
+    ).values_list("item_id", "location_id")
+    return set(rows.distinct()) & pairs
 
 
 def expiring_stock(today: date | None = None, days: int = EXPIRY_WINDOW_DAYS) -> list[StockLevel]:

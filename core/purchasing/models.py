@@ -62,6 +62,8 @@ class PurchaseOrder(StatefulDocument):
         S.CANCELLED: (),
     }
     BLOCKING_REASONS = {S.SUBMITTED: "awaiting_approval", S.APPROVED: "awaiting_supplier", S.SENT: "awaiting_supplier"}
+    # A rule's approval of the submission is the approval: the order goes on to approved by itself.
+    APPROVAL_CONTINUES = {S.SUBMITTED: S.APPROVED}
 
     number = models.CharField(max_length=32, unique=True)
     supplier = models.ForeignKey("partners.Supplier", on_delete=models.PROTECT, related_name="purchase_orders")

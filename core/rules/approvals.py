@@ -175,13 +175,20 @@ def _notify_requester(request: ApprovalRequest, document: models.Model | None) -
 
 
 def _retry_transition(request: ApprovalRequest, approver: str) -> tuple[bool, DomainError | None]:
-    """Move the document along the vetoed transition as the approver; a refusal keeps the approval recorded."""
+    """Move the document along the vetoed transition as the approver; a refusal keeps the approval recorded.
+
+    A document whose approval step is a state of its own (`APPROVAL_CONTINUES`, e.g. a purchase order
+    submitted → approved) goes on to it too, so nobody has to approve the same order twice."""
     document = subject_document(request)
     if document is None or not request.to_state:
         return False, None
+    payload = {"approval_request": request.pk}
     try:
         with transaction.atomic():  # a savepoint: a veto by another rule rolls back only the retry
-            transition(document, request.to_state, actor=approver, payload={"approval_request": request.pk})
+            moved = transition(document, request.to_state, actor=approver, payload=payload)
+            then = getattr(type(document), "APPROVAL_CONTINUES", {}).get(request.to_state)
+            if then and then in getattr(type(document), "TRANSITIONS", {}).get(moved.state, ()):  # type: ignore[attr-defined]
+                transition(moved, then, actor=approver, reason="approved_by_rule", payload=payload)
     except DomainError as error:
         # The retry's own follow-ups (e.g. a second rule's approval request) must outlive its savepoint.
         run_after_rollback(error)

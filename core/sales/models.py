@@ -37,7 +37,8 @@ class SalesOrder(StatefulDocument):
         S.DRAFT: (S.CONFIRMED, S.CANCELLED),
         S.CONFIRMED: (S.ALLOCATED, S.CANCELLED),
         S.ALLOCATED: (S.PICKING, S.CANCELLED),
-        S.PICKING: (S.SHIPPED, S.CANCELLED),
+        # back to allocated: part was shipped, the rest waits on its backorder (a partial shipment)
+        S.PICKING: (S.SHIPPED, S.ALLOCATED, S.CANCELLED),
         S.SHIPPED: (S.DELIVERED,),
         S.DELIVERED: (S.CLOSED,),
         S.CLOSED: (),

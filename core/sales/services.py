@@ -84,7 +84,17 @@ def create_sales_order(
         raise EmptyOrder("A sales order needs at least one line.")
     if source.kind != LocationKind.INTERNAL:
         raise InvalidLocation("Goods can only be shipped from an internal location.")
+    # Every line is checked before the order row exists: a refused order must not use up a number.
     items = Item.objects.in_bulk([line.item_id for line in lines])
+    checked: list[tuple[Item, SalesLineInput, int, Decimal]] = []
+    for index, line in enumerate(lines):
+        item = items.get(line.item_id)
+        if item is None:
+            raise UnknownItem(f"Line {index + 1}: unknown item {line.item_id}.")
+        if line.quantity <= 0 or line.unit_price < 0:
+            raise InvalidQuantity(f"Line {index + 1}: the quantity must be positive and the price not negative.")
+        unit_id, factor = unit_factor(item, line.unit_id)
+        checked.append((item, line, unit_id, factor))
     order = SalesOrder.objects.create(
         number=f"tmp-{uuid.uuid4().hex[:28]}",
         customer=customer,
@@ -96,25 +106,13 @@ def create_sales_order(
         notes=notes,
         created_by=actor_label(actor),
     )
-    rows, total = [], ZERO
-    for index, line in enumerate(lines):
-        item = items.get(line.item_id)
-        if item is None:
-            raise UnknownItem(f"Line {index + 1}: unknown item {line.item_id}.")
-        if line.quantity <= 0 or line.unit_price < 0:
-            raise InvalidQuantity(f"Line {index + 1}: the quantity must be positive and the price not negative.")
-        unit_id, factor = unit_factor(item, line.unit_id)
-        rows.append(
-            SalesOrderLine(
-                sales_order=order,
-                item=item,
-                unit_id=unit_id,
-                quantity=line.quantity,
-                unit_factor=factor,
-                unit_price=line.unit_price,
-            )
+    rows = [
+        SalesOrderLine(
+            sales_order=order, item=item, unit_id=unit_id, quantity=line.quantity, unit_factor=factor, unit_price=line.unit_price
         )
-        total += line.quantity * line.unit_price
+        for item, line, unit_id, factor in checked
+    ]
+    total = sum((line.quantity * line.unit_price for _item, line, _unit, _factor in checked), ZERO)
     SalesOrderLine.objects.bulk_create(rows)
     order.number = f"SO{order.pk:06d}"
     order.total = total.quantize(CENT)
@@ -188,14 +186,17 @@ def _update_backorder(line: SalesOrderLine, location_id: int, missing: Decimal) 
 
 
 @transaction.atomic
-def pick_sales_order(order: SalesOrder, *, actor: Actor | str) -> SalesOrder:
-    """Start picking. Only a fully allocated order is picked: a backordered one waits for stock."""
+def pick_sales_order(order: SalesOrder, *, actor: Actor | str, partial: bool = False) -> SalesOrder:
+    """Start picking. A backordered order waits for stock, unless `partial`: then what is allocated is
+    picked and shipped now, and the order comes back to `allocated` for the rest (部分发货)."""
     open_backorders = Backorder.objects.filter(line__sales_order=order, state=BackorderState.OPEN).count()
-    if open_backorders:
+    if open_backorders and not partial:
         raise NotFullyAllocated(
             f"{order.number} still has {open_backorders} backordered line(s); allocate again when stock arrives."
         )
-    return transition(order, S.PICKING, actor=actor_label(actor))
+    if partial and not order.lines.filter(allocated_quantity__gt=0).exists():
+        raise NotFullyAllocated(f"{order.number} has no stock allocated yet; nothing can be shipped.")
+    return transition(order, S.PICKING, actor=actor_label(actor), payload={"partial": bool(open_backorders)})
 
 
 @transaction.atomic
@@ -203,12 +204,15 @@ def ship_sales_order(order: SalesOrder, *, actor: Actor | str, carrier: str = ""
     """Post the shipment: source → customer location, consuming the order's reservations in the same
     ledger transaction (the stock leaving is the stock promised, so it never counts as reserved after).
 
-    The posting key is per order, so a retried ship finds the shipment done instead of shipping twice."""
+    A partial shipment (lines still backordered) ships what is allocated and sends the order back to
+    `allocated` to wait for the rest; the next shipment gets the next posting key. A retried ship (the
+    order no longer picking) finds the latest shipment instead of shipping twice."""
     lock_document(order)
-    posting_key = f"sales.shipment:{order.pk}"
-    existing = Shipment.objects.filter(posting_key=posting_key).first()
-    if existing is not None:
-        return existing
+    shipments_so_far = Shipment.objects.filter(sales_order=order).count()
+    if order.state != S.PICKING and shipments_so_far:
+        return Shipment.objects.filter(sales_order=order).order_by("-pk").first()  # type: ignore[return-value]
+    # the first shipment keeps the key orders always had; later ones (after a backorder) are numbered
+    posting_key = f"sales.shipment:{order.pk}" + (f":{shipments_so_far + 1}" if shipments_so_far else "")
     require_state(order, S.PICKING, action="ship")
     lines = list(order.lines.select_for_update().order_by("pk"))
     customer_location = get_virtual_location(LocationKind.CUSTOMER)
@@ -237,11 +241,19 @@ def ship_sales_order(order: SalesOrder, *, actor: Actor | str, carrier: str = ""
         actor=actor_label(actor),
         consume_reference=order.reservation_reference,
     )
+    shipped: dict[str, str] = {}
     for line in lines:
+        if line.allocated_quantity > 0:
+            shipped[str(line.pk)] = str(line.allocated_quantity)
         line.shipped_quantity += line.allocated_quantity
         line.allocated_quantity = ZERO
         line.save(update_fields=["shipped_quantity", "allocated_quantity"])
-    transition(order, S.SHIPPED, actor=actor_label(actor), payload={"carrier": carrier, "tracking_number": tracking_number})
+    payload = {"carrier": carrier, "tracking_number": tracking_number, "shipment": shipment.pk, "lines": shipped}
+    if any(line.shipped_quantity < line.base_quantity for line in lines):
+        transition(order, S.ALLOCATED, actor=actor_label(actor), reason="partially_shipped", payload=payload)
+        set_blocking_reason(order, AWAITING_STOCK, actor=actor_label(actor))
+    else:
+        transition(order, S.SHIPPED, actor=actor_label(actor), payload=payload)
     return shipment
 
 

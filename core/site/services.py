@@ -125,10 +125,19 @@ def sign_up(req: SignupRequest, site: SiteAddress) -> SignupResult:
         if resumed is None:
             raise
         return resumed
+    _record_currency(tenant, req.currency)
     if req.sample_data:
         build_sample_data(tenant, req.modules)
     send_verification_email(tenant, req.email, site)
     return SignupResult(tenant, _begin_billing(tenant, req, site))
+
+
+def _record_currency(tenant: Tenant, currency: str) -> None:
+    """The company's amounts (orders, stock value) are shown in the currency chosen at signup."""
+    from core.web.money import set_company_currency
+
+    with schema_context(tenant.schema_name):
+        set_company_currency(currency)
 
 
 def _begin_billing(tenant: Tenant, req: SignupRequest, site: SiteAddress) -> str:

@@ -28,9 +28,11 @@ DEFAULT_BACKEND = "django.contrib.auth.backends.ModelBackend"
 
 
 def _no_leak(response: HttpResponse) -> HttpResponse:
-    # The token sits in the URL: keep it out of caches and of the Referer of the next page.
+    # The token sits in the URL: keep it out of caches and out of the Referer sent to other sites.
+    # Not "no-referrer": under that policy Chromium posts the confirm form with `Origin: null`, which
+    # Django's CSRF check refuses (403). "same-origin" sends the Origin (and Referer) only to this host.
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

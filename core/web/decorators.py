@@ -8,7 +8,8 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
 
 from core.access import AccessDenied, ModuleNotEnabled, NotAuthenticated, check_access
 from tenants.accounts.roles import Permission
@@ -31,11 +32,23 @@ def require(permission: Permission = Permission.VIEW, module: str | None = "core
                 raise PermissionDenied(str(error)) from None
             except AccessDenied as error:
                 raise PermissionDenied(str(error)) from None
+            if must_change_password(request):
+                return HttpResponseRedirect(reverse("web:password_change"))
             return view(request, *args, **kwargs)
 
         return wrapped
 
     return decorator
+
+
+def must_change_password(request: HttpRequest) -> bool:
+    """Signed in with a temporary password an administrator chose: no page until the user picks their own."""
+    from core.web.models import PasswordChangeRequired
+
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or getattr(request, "api_key", None) is not None:
+        return False
+    return PasswordChangeRequired.objects.filter(user_id=user.pk).exists()
 
 
 def max_write(permission: Permission) -> Permission:

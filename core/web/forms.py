@@ -6,9 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from core.catalog.models import Item, Unit
+from core.catalog.models import Category, CostMethod, Item, RemovalStrategy, Unit
 from core.catalog.selectors import item_by_barcode
 from core.locations.models import Location, LocationKind
 from core.partners.models import Customer, Supplier
@@ -36,16 +37,34 @@ class PartnerChoiceField(forms.ModelChoiceField):
 
 
 class ItemCodeField(forms.CharField):
-    """A scan box: a barcode or SKU typed or scanned, resolved to the item."""
+    """A scan box: a barcode or SKU scanned or typed, or the item's name (or a unique part of it)."""
 
     def clean(self, value: Any) -> Item | None:
         text = (super().clean(value) or "").strip()
         if not text:
             return None
-        item = Item.objects.filter(sku=text).first() or item_by_barcode(text)
+        item = Item.objects.filter(sku=text).first() or item_by_barcode(text) or item_by_name(text)
         if item is None:
-            raise forms.ValidationError(_("No item with SKU or barcode “%(code)s”."), params={"code": text}, code="unknown_item")
+            raise forms.ValidationError(
+                _("No item with SKU, barcode or name “%(code)s”."), params={"code": text}, code="unknown_item"
+            )
         return item
+
+
+def item_by_name(text: str) -> Item | None:
+    """The active item named exactly `text`, else the only one whose name contains it; several → an error."""
+    active = Item.objects.filter(active=True)
+    exact = list(active.filter(Q(name_zh=text) | Q(name_en__iexact=text))[:2])
+    if len(exact) == 1:
+        return exact[0]
+    matches = list(active.filter(Q(name_zh__icontains=text) | Q(name_en__icontains=text)).order_by("sku")[:6])
+    if len(matches) > 1:
+        raise forms.ValidationError(
+            _("Several items match “%(text)s”: %(skus)s. Type more of the name or the SKU."),
+            params={"text": text, "skus": ", ".join(m.sku for m in matches[:5])},
+            code="ambiguous_item",
+        )
+    return matches[0] if matches else None
 
 
 class TokenForm(forms.Form):
@@ -55,29 +74,60 @@ class TokenForm(forms.Form):
 
 
 class ItemForm(TokenForm):
+    """Every field of the item: a new company fills it in without importing anything first."""
+
     sku = forms.CharField(label=_("SKU"), max_length=64, widget=forms.TextInput(attrs={"autofocus": True}))
     name_zh = forms.CharField(label=_("Name (Chinese)"), max_length=200)
     name_en = forms.CharField(label=_("Name (English)"), max_length=200, required=False)
-    base_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.order_by("code"))
+    base_unit = forms.ModelChoiceField(label=_("Unit"), queryset=Unit.objects.filter(active=True).order_by("code"))
+    category = forms.ModelChoiceField(label=_("Category"), queryset=Category.objects.order_by("name"), required=False)
     barcodes = forms.CharField(label=_("Barcodes"), required=False, help_text=_("Separate several with spaces."))
     lot_tracked = forms.BooleanField(label=_("Lot tracked"), required=False)
     shelf_life_days = forms.IntegerField(label=_("Shelf life (days)"), required=False, min_value=1)
+    removal_strategy = forms.ChoiceField(
+        label=_("Picking order"), choices=[(c.value, _(c.label)) for c in RemovalStrategy], initial=RemovalStrategy.FIFO
+    )
+    cost_method = forms.ChoiceField(
+        label=_("Costing"), choices=[(c.value, _(c.label)) for c in CostMethod], initial=CostMethod.MOVING_AVERAGE
+    )
+    pack_size = forms.DecimalField(label=_("Pack size"), min_value=Decimal("0.0001"), initial=1, max_digits=18, decimal_places=4)
+    moq = forms.DecimalField(label=_("Minimum order"), min_value=0, initial=0, max_digits=18, decimal_places=4)
+    abc_class = forms.ChoiceField(label=_("ABC class"), choices=[("", "–"), ("A", "A"), ("B", "B"), ("C", "C")], required=False)
+    xyz_class = forms.ChoiceField(label=_("XYZ class"), choices=[("", "–"), ("X", "X"), ("Y", "Y"), ("Z", "Z")], required=False)
+    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("removal_strategy") == RemovalStrategy.FEFO and not data.get("lot_tracked"):
+            self.add_error("removal_strategy", _("First expired, first out needs lot tracking (expiry dates live on lots)."))
+        return data
+
+    @staticmethod
+    def initial_for(item: Item) -> dict[str, Any]:
+        initial = {name: getattr(item, name) for name in ITEM_FORM_FIELDS}
+        return {**initial, "base_unit": item.base_unit_id, "category": item.category_id, "barcodes": " ".join(item.barcodes)}
 
     def service_fields(self) -> dict[str, Any]:
         data = self.cleaned_data
         return {
+            **{name: data[name] for name in ITEM_FORM_FIELDS},
             "sku": data["sku"].strip(),
             "name_zh": data["name_zh"].strip(),
             "name_en": data["name_en"].strip(),
             "base_unit_id": data["base_unit"].pk,
+            "category_id": data["category"].pk if data.get("category") else None,
             "barcodes": data["barcodes"].split(),
-            "lot_tracked": data["lot_tracked"],
-            "shelf_life_days": data["shelf_life_days"],
         }
 
 
+ITEM_FORM_FIELDS = (
+    "sku", "name_zh", "name_en", "lot_tracked", "shelf_life_days", "removal_strategy", "cost_method",
+    "pack_size", "moq", "abc_class", "xyz_class", "active",
+)  # fmt: skip
+
+
 class OrderLineForm(forms.Form):
-    item = ItemCodeField(label=_("Item (scan or SKU)"), required=False)
+    item = ItemCodeField(label=_("Item (scan, SKU or name)"), required=False)
     quantity = forms.DecimalField(label=_("Quantity"), required=False, max_digits=18, decimal_places=4)
     unit_price = forms.DecimalField(label=_("Unit price"), required=False, max_digits=18, decimal_places=4)
 

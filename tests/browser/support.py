@@ -65,6 +65,27 @@ class AppServer:
     port: int
     base_domain: str
     log_path: Path
+    mail_dir: Path | None = None
+
+    def mails(self) -> list[str]:
+        """Every message the server has sent so far (the file backend writes one file per connection)."""
+        if self.mail_dir is None:
+            return []
+        return [path.read_text(errors="replace") for path in sorted(self.mail_dir.glob("*.log"), key=lambda p: p.stat().st_mtime)]
+
+    def wait_for_link(self, pattern: str, to: str, timeout: float = 30.0) -> str:
+        """The first URL matching `pattern` in a mail sent to `to`; mails leave after commit, so poll."""
+        import re
+
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for text in self.mails():
+                if f"To: {to}" in text:
+                    match = re.search(pattern, text)
+                    if match:
+                        return match.group(0)
+            time.sleep(0.2)
+        raise AssertionError(f"no mail to {to} with a link like {pattern}; the server log:\n{self.log_tail()}")
 
     @property
     def public_url(self) -> str:
@@ -86,6 +107,8 @@ def app_server(database_url: str, var_dir: Path, log_dir: Path, extra_env: dict[
     broker = log_dir / "broker"
     broker.mkdir(parents=True, exist_ok=True)
     log_path = log_dir / "server.log"
+    mail_dir = log_dir / "mail"
+    mail_dir.mkdir(parents=True, exist_ok=True)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "core.settings.test"),
@@ -100,12 +123,13 @@ def app_server(database_url: str, var_dir: Path, log_dir: Path, extra_env: dict[
         "CELERY_BROKER_URL": "filesystem://",
         "CELERY_FILESYSTEM_DIR": str(broker),
         "TENANT_SPARE_SCHEMAS": "0",
+        "JXC_TEST_MAIL_DIR": str(mail_dir),
         **(extra_env or {}),
     }
     command = [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = AppServer(process, port, settings.BASE_DOMAIN, log_path)
+    server = AppServer(process, port, settings.BASE_DOMAIN, log_path, mail_dir)
     try:
         _wait_until_healthy(server)
         yield server

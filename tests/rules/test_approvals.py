@@ -85,7 +85,7 @@ def test_a_clerk_cannot_decide_an_owner_request(alpha):
         assert PurchaseOrder.objects.get(pk=po.pk).state == "draft"
 
 
-def test_the_owner_approves_and_the_order_is_submitted_with_both_on_its_timeline(alpha):
+def test_the_owner_approves_and_the_order_goes_on_to_approved_with_all_on_its_timeline(alpha):
     # given
     clerk, _ = person(alpha, Role.CLERK)
     po, _ = _vetoed_submit(alpha, clerk)
@@ -100,11 +100,13 @@ def test_the_owner_approves_and_the_order_is_submitted_with_both_on_its_timeline
     assert decided["errors"] == [] and decided["retried"] is True and decided["retryError"] is None
     assert decided["approvalRequest"]["status"] == "APPROVED"
     assert decided["approvalRequest"]["decidedBy"] == alpha.owner_email
+    # the rule's approval is the order's approval: nobody approves it a second time
     with schema_context(alpha.schema):
-        assert PurchaseOrder.objects.get(pk=po.pk).state == "submitted"
+        assert PurchaseOrder.objects.get(pk=po.pk).state == "approved"
         events = [(e.event_type, e.actor) for e in order_timeline("purchase_order", po.pk).events]
     assert ("purchase_order.approval_granted", alpha.owner_email) in events
     assert ("purchase_order.submitted", alpha.owner_email) in events
+    assert ("purchase_order.approved", alpha.owner_email) in events
     assert [t for t, _ in events].index("purchase_order.approval_granted") < [t for t, _ in events].index(
         "purchase_order.submitted"
     )
@@ -149,7 +151,7 @@ def test_deciding_twice_is_a_clear_error(alpha):
     assert "already approved" in twice["errors"][0]["message"]
     with schema_context(alpha.schema):
         assert ApprovalRequest.objects.get(pk=request.pk).status == "approved"
-        assert PurchaseOrder.objects.get(pk=po.pk).state == "submitted"
+        assert PurchaseOrder.objects.get(pk=po.pk).state == "approved"
 
 
 def test_beta_cannot_decide_alphas_request_by_id(alpha, beta):

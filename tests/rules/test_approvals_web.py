@@ -37,8 +37,11 @@ def test_a_submit_vetoed_through_the_form_waits_on_the_owners_approvals_page(alp
     owner_page = alpha.client().get("/approvals/").content.decode()
     clerk_page = clerk.get("/approvals/").content.decode()
 
-    # then: the clerk read why, the request survived the veto, and only the owner's page offers it
-    assert any("TRANSITION_VETOED" in message for message in messages_in(after_submit))
+    # then: the clerk read who must approve (no internal code), the request survived the veto, and only
+    # the owner's page offers it
+    assert any("已提交审批" in message and "审批" in message for message in messages_in(after_submit))
+    assert "TRANSITION_VETOED" not in after_submit
+    assert 'id="approval-waiting"' in after_submit
     with schema_context(alpha.schema):
         assert PurchaseOrder.objects.get(pk=po.pk).state == "draft"
         request = ApprovalRequest.objects.get(subject_id=str(po.pk), status="pending")
@@ -66,7 +69,7 @@ def test_the_owner_approves_on_the_page_once_even_when_the_button_is_pressed_twi
     assert messages_in(second.content.decode()) == []
     with schema_context(alpha.schema):
         assert ApprovalRequest.objects.get(pk=request.pk).status == "approved"
-        assert PurchaseOrder.objects.get(pk=po.pk).state == "submitted"
+        assert PurchaseOrder.objects.get(pk=po.pk).state == "approved"
     assert "同意" in second.content.decode()  # listed under recent decisions
     timeline = owner.get(f"/timeline/purchase_order/{po.pk}/").content.decode()
     assert "purchase_order.approval_granted" in timeline
@@ -104,3 +107,17 @@ def test_a_clerk_posting_a_decision_on_an_owner_request_is_refused(alpha):
     assert any("APPROVAL_ROLE_TOO_LOW" in m for m in messages_in(page.content.decode()))
     with schema_context(alpha.schema):
         assert ApprovalRequest.objects.get(pk=request.pk).status == "pending"
+
+
+def test_the_order_page_names_the_purchasing_manager_it_waits_for(alpha):
+    # given an order whose submission waits for a rule approval addressed to managers
+    clerk, _ = person(alpha, Role.CLERK)
+    po, _ = _submit_through_the_form(alpha, clerk)
+    with schema_context(alpha.schema):
+        ApprovalRequest.objects.filter(subject_id=str(po.pk)).update(role="manager")
+
+    # when the order page is opened
+    page = alpha.client().get(f"/purchase-orders/{po.pk}/").content.decode()
+
+    # then it says who it waits for, in the business's words
+    assert "等待 采购经理 审批" in page

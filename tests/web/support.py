@@ -66,4 +66,6 @@ def form_token(html: str) -> str:
 
 
 def messages_in(html: str) -> list[str]:
-    return re.findall(r'<li class="(?:error|success)[^"]*">([^<]*)</li>', html)
+    return [
+        re.sub(r"<[^>]+>", " ", m).strip() for m in re.findall(r'<li class="(?:error|success|info)[^"]*">(.*?)</li>', html, re.S)
+    ]

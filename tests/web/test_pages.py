@@ -48,7 +48,7 @@ def _documents(schema: str) -> dict[str, str]:
         f"/items/?q={shop.item.barcodes[0]}": ("导出 CSV", "Export CSV"),
         "/stock/": ("库存头寸", "Inventory position"),
         "/purchase-orders/": ("新建采购订单", "New purchase order"),
-        "/purchase-orders/new/": ("扫码或输入编码", "Item (scan or SKU)"),
+        "/purchase-orders/new/": ("商品（扫码、SKU 或名称）", "Item (scan, SKU or name)"),
         f"/purchase-orders/{po.pk}/": ("提交", "Submit"),
         "/sales-orders/": ("新建销售订单", "New sales order"),
         "/sales-orders/new/": ("发货库位", "Ship from"),

@@ -70,7 +70,7 @@ def test_the_progress_endpoint_answers_json_for_the_tenants_own_upload_only(alph
 
     # then
     assert mine.status_code == 200
-    assert mine.json() == {"id": own, "status": "rejected", "percent": 0, "stage": ""}
+    assert mine.json() == {"id": own, "status": "rejected", "percent": 0, "stage": "", "stage_label": ""}
     assert theirs.status_code == 404
 
 

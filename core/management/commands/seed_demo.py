@@ -69,6 +69,16 @@ def build_demo_data(tenant: Tenant) -> None:
                     module.demo_data()
 
 
+def mark_owner_verified(tenant: Tenant) -> None:
+    """No mail is sent for the demo and its address is not real: the owner must not be asked to verify it."""
+    from django.utils import timezone
+
+    from tenants.accounts.models import User
+
+    with schema_context(tenant.schema_name):
+        User.objects.filter(email=DEMO_OWNER_EMAIL, email_verified_at__isnull=True).update(email_verified_at=timezone.now())
+
+
 class Command(BaseCommand):
     help = "Create the demo tenant (food + retail) and print its sign-in credentials; safe to re-run."
 
@@ -85,6 +95,7 @@ class Command(BaseCommand):
             password = new_password()
             tenant = provision_tenant(DEMO_NAME, DEMO_SLUG, DEMO_OWNER_EMAIL, password, DEMO_MODULES, options["language"])
             build_demo_data(tenant)
+            mark_owner_verified(tenant)
             write_credentials(DEMO_OWNER_EMAIL, password, demo_url())
             self.stdout.write(self.style.SUCCESS("Created the demo tenant."))
         elif stored is None or not self._password_works(tenant, stored):
@@ -92,6 +103,7 @@ class Command(BaseCommand):
             self._reset_owner_password(tenant, password)
             write_credentials(DEMO_OWNER_EMAIL, password, demo_url())
             self.stdout.write(self.style.WARNING("Demo credentials were missing or stale; the owner has a new password."))
+        mark_owner_verified(tenant)  # also demo tenants made before the owner was marked verified
         credentials = read_credentials() or {}
         self.stdout.write(f"Demo tenant:  {demo_url()}")
         self.stdout.write(f"  email:      {credentials.get('email')}")

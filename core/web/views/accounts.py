@@ -9,11 +9,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,6 +30,7 @@ from core.web.admin_forms import (
 )
 from core.web.decorators import require
 from core.web.invitations import send_invitation
+from core.web.models import PasswordChangeRequired
 from core.web.views.common import change_and_redirect
 from tenants.accounts import selectors, services
 from tenants.accounts.models import ApiKey, User
@@ -92,6 +95,8 @@ def user_list(request: HttpRequest) -> HttpResponse:
         send_invitation(request, user, invited_by=request.user)  # type: ignore[arg-type]
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": user.email})
         return _users_page(request, None)
+    # Someone else chose this password: the user picks their own at the first sign-in.
+    PasswordChangeRequired.objects.get_or_create(user=user)
     messages.success(request, _("%(email)s can now sign in.") % {"email": user.email})
     shown = {"temporary_password": password, "new_user": user} if not form.cleaned_data["password"] else {}
     return _users_page(request, None, **shown)
@@ -181,6 +186,24 @@ def api_key_revoke(request: HttpRequest, pk: int) -> HttpResponse:
         _("Key “%(name)s” revoked: it no longer works.") % {"name": key.name},
         reverse("web:api_key_list"),
     )
+
+
+@method_decorator(login_required, name="dispatch")
+class TemporaryPasswordChangeView(auth_views.PasswordChangeView):
+    """Choose your own password (forced after signing in with a temporary one; open to anyone signed in)."""
+
+    template_name = "web/settings/password_change.html"
+    success_url = reverse_lazy("web:dashboard")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        forced = PasswordChangeRequired.objects.filter(user_id=int(self.request.user.pk or 0)).exists()
+        return {**super().get_context_data(**kwargs), "forced": forced}
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        PasswordChangeRequired.objects.filter(user_id=int(self.request.user.pk or 0)).delete()
+        messages.success(self.request, _("Your password is changed."))
+        return response
 
 
 class InvitationAcceptView(auth_views.PasswordResetConfirmView):

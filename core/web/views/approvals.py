@@ -10,6 +10,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from core.rules import approvals
@@ -86,8 +87,11 @@ def _decide(request: HttpRequest) -> HttpResponse:
     if decision is not None and decision.retry_error is not None:
         messages.error(
             request,
-            _("The approval is recorded, but the document did not move on: %(error)s")
-            % {"error": error_text(decision.retry_error)},
+            format_html(
+                "{} {}",
+                _("The approval is recorded, but the document did not move on:"),
+                error_text(decision.retry_error),
+            ),
         )
     elif decision is not None and decision.retried:
         messages.success(request, _("The document moved on to the next step."))

@@ -14,12 +14,14 @@ from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.access import Actor, actor_from_request
 from core.errors import DomainError, run_after_rollback
 from core.web.admin_forms import reader_messages
+from core.web.error_messages import ERROR_SUMMARIES
 from tenants.accounts.roles import Permission
 
 T = TypeVar("T")
@@ -32,33 +34,18 @@ def actor(request: HttpRequest) -> Actor:
     return actor_from_request(request)
 
 
-# A sentence in the reader's language for the codes a clerk meets most; the service's own (English) text
-# follows with the details, and the stable code closes the message so support can search for it.
-ERROR_SUMMARIES = {
-    "INVALID_TRANSITION": gettext_lazy("This step is not possible in the document's current state."),
-    "INSUFFICIENT_STOCK": gettext_lazy("Not enough stock."),
-    "OVER_RECEIPT": gettext_lazy("More is received than was ordered."),
-    "LOT_REQUIRED": gettext_lazy("Enter the lot code."),
-    "EXPIRY_REQUIRED": gettext_lazy("Enter the expiry date."),
-    "APPROVAL_NOT_ALLOWED": gettext_lazy("Only a manager may approve."),
-    "EMPTY_ORDER": gettext_lazy("Add at least one line."),
-    "INVALID_QUANTITY": gettext_lazy("Check the quantities."),
-    "EMPTY_TRANSFER": gettext_lazy("Add at least one line."),
-    "DUPLICATE_SKU": gettext_lazy("This SKU is already in use."),
-    "NOT_FULLY_ALLOCATED": gettext_lazy("Not all lines have stock allocated yet."),
-    "UNCOUNTED_LINES": gettext_lazy("Some lines are not counted yet."),
-    "INVALID_REASON": gettext_lazy("Choose a reason for the difference."),
-    "INVALID_LOCATION": gettext_lazy("This location cannot be used here."),
-    "PROPOSAL_NOT_OPEN": gettext_lazy("Some of these proposals were already decided; nothing was changed."),
-    "UNKNOWN_PROPOSAL": gettext_lazy("Some of these proposals do not exist; nothing was changed."),
-}
-
-
 def error_text(error: Exception) -> str:
-    """The message a person reads: a translated summary, the domain error's text and its stable code."""
+    """The message a person reads: the summary in their language; the service's own (English) text and the
+    stable code, which support searches for, inside a details toggle."""
     if isinstance(error, DomainError):
-        summary = ERROR_SUMMARIES.get(error.code)
-        return f"{summary} {error} ({error.code})" if summary else f"{error} ({error.code})"
+        summary = ERROR_SUMMARIES.get(error.code) or _("This could not be done.")
+        return format_html(
+            '{} <details class="error-details"><summary>{}</summary>{} ({})</details>',
+            summary,
+            _("Details"),
+            str(error),
+            error.code,
+        )
     if isinstance(error, ValidationError):
         if hasattr(error, "error_dict"):
             parts = [
@@ -75,21 +62,54 @@ class ActionFailed(Exception):
 
 
 @contextmanager
-def domain_call(request: HttpRequest) -> Iterator[None]:
+def domain_call(request: HttpRequest, subject_type: str = "") -> Iterator[None]:
     """Turn a service's typed refusal into a message on the page instead of a 500."""
     try:
         yield
     except (DomainError, ValidationError) as error:
         # The service's transaction has rolled back by now: run what its refusal must leave behind.
         run_after_rollback(error)
-        messages.error(request, error_text(error))
+        waiting_for = approval_roles(error, subject_type)
+        if waiting_for:
+            # Not a failure: a rule sent the step for approval, and the approval will finish it.
+            messages.info(request, _("Sent for approval: waiting for %(who)s.") % {"who": "、".join(waiting_for)})
+        else:
+            messages.error(request, error_text(error))
         raise ActionFailed(str(error)) from error
 
 
-def run_action(request: HttpRequest, call: Callable[[], T], success: str) -> T | None:
+def approval_roles(error: Exception, subject_type: str = "") -> list[str]:
+    """Who must approve, when `error` is a transition a require_approval rule stopped (else [])."""
+    from core.events.exceptions import TransitionVetoed
+
+    if not isinstance(error, TransitionVetoed) or error.reasons != ["approval_required"]:
+        return []
+    params = getattr(error.error, "params", None) or {}
+    roles = [v.get("role", "") for v in params.get("verdicts", ()) if v.get("type") == "require_approval"]
+    return [approver_label(role, subject_type) for role in dict.fromkeys(roles) if role]
+
+
+def approver_label(role: str, subject_type: str) -> str:
+    """ "采购经理" rather than "manager": the role as the business calls it for this kind of document."""
+    from core.web.admin_forms import ROLE_LABELS
+
+    if role == "manager" and subject_type in MANAGER_TITLES:
+        return str(MANAGER_TITLES[subject_type])
+    return str(ROLE_LABELS.get(role, role))
+
+
+MANAGER_TITLES = {
+    "purchase_order": gettext_lazy("Purchasing manager"),
+    "sales_order": gettext_lazy("Sales manager"),
+    "transfer": gettext_lazy("Warehouse manager"),
+    "cycle_count": gettext_lazy("Warehouse manager"),
+}
+
+
+def run_action(request: HttpRequest, call: Callable[[], T], success: str, subject_type: str = "") -> T | None:
     """Call one service; on success queue `success`, on a typed refusal queue the error. None when refused."""
     try:
-        with domain_call(request):
+        with domain_call(request, subject_type):
             result = call()
     except ActionFailed:
         return None
@@ -195,4 +215,5 @@ def perform_action(request: HttpRequest, document: Any, actions: Sequence[Docume
     who = actor(request)
     if not who.can(action.permission):
         raise PermissionDenied(_("Your role does not allow this."))
-    run_action(request, lambda: action.call(document, who), _("%(action)s: done.") % {"action": action.label})
+    done = _("%(action)s: done.") % {"action": action.label}
+    run_action(request, lambda: action.call(document, who), done, getattr(document, "SUBJECT_TYPE", ""))

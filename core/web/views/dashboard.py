@@ -9,11 +9,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.planning import dashboard as insights
 from core.web.decorators import require
+from core.web.onboarding import checklist
 from tenants.accounts.roles import Permission
 
 # The IHI components in the order the page shows them, with the words a person reads.
@@ -68,6 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     chosen = insights.parse_pair(request.GET.get("series"), choices)
     stock_by_location = insights.stock_value_by_location()
     context = {
+        "onboarding": checklist(request.tenant, get_language() or "zh-hans"),  # type: ignore[attr-defined]
         "tiles": _tiles(),
         "health": health,
         "components": components,

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from core.catalog import selectors as catalog
-from core.catalog.models import Item
-from core.catalog.services import create_item
+from core.catalog.models import Item, Unit
+from core.catalog.services import create_item, update_item
 from core.imports.exports import export_items_csv
 from core.inventory import selectors as inventory
 from core.web.decorators import require
 from core.web.forms import ItemForm
 from core.web.views.common import (
+    ActionFailed,
     create_once,
+    domain_call,
     new_form_token,
     paginate,
     query_without_page,
@@ -49,7 +53,23 @@ def item_create(request: HttpRequest) -> HttpResponse:
         )
         if done is not None:
             return done
-    return render(request, "web/items/form.html", {"form": form})
+    return render(request, "web/items/form.html", {"form": form, "units_exist": Unit.objects.filter(active=True).exists()})
+
+
+@require(Permission.MANAGE)
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_object_or_404(Item, pk=pk)
+    form = ItemForm(request.POST or None, initial=ItemForm.initial_for(item))
+    if request.method == "POST" and form.is_valid():
+        try:
+            with domain_call(request):
+                update_item(item.pk, **form.service_fields())
+        except ActionFailed:
+            pass
+        else:
+            messages.success(request, _("Saved."))
+            return HttpResponseRedirect(reverse("web:item_detail", args=[item.pk]))
+    return render(request, "web/items/form.html", {"form": form, "item": item, "units_exist": True})
 
 
 @require(Permission.VIEW)

@@ -29,6 +29,7 @@ from core.purchasing.services import (
 )
 from core.web.decorators import require
 from core.web.forms import OrderLineFormSet, PurchaseOrderForm, decimal_or_none, filled_lines
+from core.web.money import company_currency
 from core.web.views.common import (
     DocumentAction,
     actor,
@@ -91,6 +92,7 @@ def po_create(request: HttpRequest) -> HttpResponse:
                 destination=form.cleaned_data["destination"],
                 lines=entries,
                 actor=actor(request),
+                currency=company_currency(),
                 urgent=form.cleaned_data["urgent"],
                 notes=form.cleaned_data["notes"],
             ),

@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from core.access import Actor
 from core.sales import selectors
-from core.sales.models import SalesOrder
+from core.sales.models import Backorder, BackorderState, SalesOrder
 from core.sales.models import SalesOrderState as S
 from core.sales.services import (
     SalesLineInput,
@@ -27,10 +28,10 @@ from core.sales.services import (
 )
 from core.web.decorators import require
 from core.web.forms import OrderLineFormSet, SalesOrderForm, filled_lines
+from core.web.money import company_currency
 from core.web.views.common import (
     DocumentAction,
     actor,
-    allowed_actions,
     create_once,
     new_form_token,
     paginate,
@@ -43,12 +44,47 @@ from tenants.accounts.roles import Permission
 ACTIONS = (
     DocumentAction("confirm", gettext_lazy("Confirm"), S.CONFIRMED, lambda so, who: confirm_sales_order(so, actor=who)),
     DocumentAction("allocate", gettext_lazy("Allocate stock"), S.ALLOCATED, lambda so, who: allocate_sales_order(so, actor=who)),
+    DocumentAction(
+        "reallocate", gettext_lazy("Check stock again"), S.ALLOCATED, lambda so, who: allocate_sales_order(so, actor=who)
+    ),
     DocumentAction("pick", gettext_lazy("Pick"), S.PICKING, lambda so, who: pick_sales_order(so, actor=who)),
+    DocumentAction(
+        "pick_partial",
+        gettext_lazy("Ship what is in stock"),
+        S.PICKING,
+        lambda so, who: pick_sales_order(so, actor=who, partial=True),
+    ),
     DocumentAction("ship", gettext_lazy("Ship"), S.SHIPPED, lambda so, who: ship_sales_order(so, actor=who)),
     DocumentAction("deliver", gettext_lazy("Mark delivered"), S.DELIVERED, lambda so, who: deliver_sales_order(so, actor=who)),
     DocumentAction("close", gettext_lazy("Close"), S.CLOSED, lambda so, who: close_sales_order(so, actor=who)),
     DocumentAction("cancel", gettext_lazy("Cancel"), S.CANCELLED, lambda so, who: cancel_sales_order(so, actor=who), danger=True),
 )
+
+
+# What each state offers; an allocated order that is short offers "check stock again" and a partial
+# shipment instead of a Pick the service would refuse.
+ACTIONS_BY_STATE = {
+    S.DRAFT: ("confirm", "cancel"),
+    S.CONFIRMED: ("allocate", "cancel"),
+    S.PICKING: ("ship", "cancel"),
+    S.SHIPPED: ("deliver",),
+    S.DELIVERED: ("close",),
+}
+
+
+def offered_actions(order: SalesOrder, who: Actor) -> list[DocumentAction]:
+    if order.state == S.ALLOCATED:
+        short = Backorder.objects.filter(line__sales_order=order, state=BackorderState.OPEN).exists()
+        if not short:
+            names: tuple[str, ...] = ("pick", "cancel")
+        elif order.lines.filter(allocated_quantity__gt=0).exists():
+            names = ("reallocate", "pick_partial", "cancel")
+        else:
+            names = ("reallocate", "cancel")
+    else:
+        names = ACTIONS_BY_STATE.get(S(order.state), ())
+    by_name = {action.name: action for action in ACTIONS}
+    return [by_name[name] for name in names if who.can(by_name[name].permission)]
 
 
 @require(Permission.VIEW)
@@ -81,6 +117,7 @@ def so_create(request: HttpRequest) -> HttpResponse:
                 source=form.cleaned_data["source"],
                 lines=entries,
                 actor=actor(request),
+                currency=company_currency(),
                 shipping_address=form.cleaned_data["shipping_address"],
                 notes=form.cleaned_data["notes"],
             ),
@@ -95,11 +132,14 @@ def so_create(request: HttpRequest) -> HttpResponse:
 @require(Permission.VIEW)
 def so_detail(request: HttpRequest, pk: int) -> HttpResponse:
     order = get_object_or_404(SalesOrder.objects.select_related("customer", "source"), pk=pk)
+    backorders = {b.line_id: b.quantity for b in Backorder.objects.filter(line__sales_order=order, state=BackorderState.OPEN)}
+    lines = [{"line": line, "backordered": backorders.get(line.pk)} for line in order.lines.select_related("item", "unit")]
     context = {
         "order": order,
-        "lines": order.lines.select_related("item", "unit"),
+        "lines": lines,
         "shipments": order.shipments.all(),
-        "actions": allowed_actions(order, ACTIONS, actor(request)),
+        "actions": offered_actions(order, actor(request)),
+        "backorders": backorders,
     }
     return render(request, "web/sales/detail.html", context)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.web.decorators import require
+from core.web.labels import training_stage_label
 from core.web.views.common import actor
 from ml_models.models import SalesHistoryUpload, UploadStatus
 from ml_models.selectors import sales_history_uploads
@@ -28,7 +29,13 @@ class SalesHistoryForm(forms.Form):
 
 
 def progress_of(upload: SalesHistoryUpload) -> dict[str, Any]:
-    return {"id": upload.pk, "status": upload.status, "percent": upload.progress_percent, "stage": upload.stage}
+    return {
+        "id": upload.pk,
+        "status": upload.status,
+        "percent": upload.progress_percent,
+        "stage": upload.stage,
+        "stage_label": training_stage_label(upload.stage),
+    }
 
 
 @require(Permission.MANAGE)
