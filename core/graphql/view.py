@@ -126,7 +126,11 @@ class TenantGraphQLView(GraphQLView):
         if isinstance(error, GraphQLError):
             original = error.original_error
             if original is None or isinstance(original, GraphQLError):
-                return dict(error.formatted)  # syntax, validation, limits, access: written for the client
+                formatted = dict(error.formatted)  # syntax, validation, limits, access: written for the client
+                if error.path is None and not (formatted.get("extensions") or {}).get("code"):
+                    # Syntax, validation and variable coercion (a bad JSONString, a bad date): typed too.
+                    formatted["extensions"] = {**(formatted.get("extensions") or {}), "code": "INVALID_INPUT"}
+                return formatted
             if isinstance(original, DomainError):
                 extensions = {"code": original.code, **({"field": original.field} if original.field else {})}
                 return {**error.formatted, "extensions": extensions}
