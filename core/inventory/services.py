@@ -17,8 +17,8 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.catalog.models import Item
-from core.inventory import ledger
 from core.input_limits import MAX_QUANTITY
+from core.inventory import ledger
 from core.inventory.exceptions import InsufficientStock, InvalidMove, InvalidQuantity, UnknownPosting
 from core.inventory.locking import lock_levels, write_levels
 from core.inventory.models import Posting, Reservation, ReservationState, StockLevel, StockMove

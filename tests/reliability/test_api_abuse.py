@@ -29,6 +29,12 @@ ADJUST = """mutation($item: ID!, $location: ID!, $quantity: Decimal!) {
 }"""
 
 
+UPDATE_RULE = 'mutation($c: JSONString) { updateRule(id: "1", condition: $c) { errors { code } } }'
+CREATE_LONG_LIVED = (
+    'mutation { createItem(input: {sku: "LONG-1", nameZh: "久", shelfLifeDays: 2147483647}) { errors { field code } } }'
+)
+
+
 def test_bad_scalars_get_typed_errors_naming_the_field(alpha):
     client = alpha.client()
     with schema_context(alpha.schema):
@@ -40,7 +46,7 @@ def test_bad_scalars_get_typed_errors_naming_the_field(alpha):
         "1e30": (ADJUST, {"item": item_id, "location": shelf_id, "quantity": "1e30"}),
         "negative first": ("query { items(first: -5) { edges { node { sku } } } }", {}),
         "negative offset": ("query { items(offset: -1, first: 5) { edges { node { sku } } } }", {}),
-        "bad JSONString": ('mutation($c: JSONString) { updateRule(id: "1", condition: $c) { errors { code } } }', {"c": "{not json"}),
+        "bad JSONString": (UPDATE_RULE, {"c": "{not json"}),
     }
     figures = {}
     for name, (query, variables) in cases.items():
@@ -63,10 +69,8 @@ def test_range_limits_and_no_virtual_to_virtual_moves(alpha):
     target = {"item": _gid("Item", item.pk), "location": _gid("Location", shelf.pk)}
     huge = _errors(gql(client, ADJUST, {**target, "quantity": "1e14"}))
     large = _errors(gql(client, ADJUST, {**target, "quantity": "1e12"}))
-    virtual = _errors(gql(client, ADJUST, {"item": _gid("Item", item.pk), "location": _gid("Location", supplier.pk), "quantity": "5"}))
-    shelf_life = _errors(
-        gql(client, 'mutation { createItem(input: {sku: "LONG-1", nameZh: "久", shelfLifeDays: 2147483647}) { errors { field code } } }')
-    )
+    virtual = _errors(gql(client, ADJUST, {**target, "location": _gid("Location", supplier.pk), "quantity": "5"}))
+    shelf_life = _errors(gql(client, CREATE_LONG_LIVED))
     print(f"\n10^14 adjustment: {huge}\nadjustment on the supplier location: {virtual}\nshelf life 2^31-1: {shelf_life}")
     assert huge[0]["extensions"] == {"code": "OUT_OF_RANGE", "field": "quantity"}
     assert large[0]["code"] == "INVALID_QUANTITY" and large[0]["field"] == "lines.0.quantity"
