@@ -41,7 +41,11 @@ def configure_broker(url: str | None = None, filesystem_dir: str | Path | None =
             "store_processed": False,
         }
     else:
-        app.conf.broker_transport_options = {}
+        # Redis and SQS hand an unacknowledged task to another worker after the visibility timeout: sized
+        # to the longest task, not kombu's 1 h default, so a task whose worker died comes back soon. The
+        # filesystem broker has none: a task taken by a worker that dies is lost (README); the job reaper
+        # (core/jobs.py) is what turns it into a failed, retryable job.
+        app.conf.broker_transport_options = {"visibility_timeout": _settings_value("CELERY_TASK_TIME_LIMIT", 1800) + 60}
     _drop_pooled_connections()
     return previous
 
@@ -61,10 +65,18 @@ def _drop_pooled_connections() -> None:
         app.amqp._producer_pool = None
 
 
+def _settings_value(name: str, default: int) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, name, default))
+
+
 configure_broker()
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
 app.conf.task_reject_on_worker_lost = True
+# The longest task must end within this (enforced by the prefork pool); the visibility timeout follows it.
+app.conf.task_time_limit = _settings_value("CELERY_TASK_TIME_LIMIT", 1800)
 # Periodic jobs run once per tenant through core.tasks.dispatch_to_tenants; domain apps add entries.
 app.conf.beat_schedule = {
     "clear-expired-sessions": {
@@ -109,6 +121,12 @@ app.conf.beat_schedule["rules-near-expiry-lots"] = {
     "task": "core.tasks.dispatch_to_tenants",
     "schedule": 24 * 60 * 60,
     "args": ("core.rules.tasks.record_near_expiry_lots",),
+}
+# Long jobs whose worker died (core/jobs.py): marked failed so the user can retry; every minute per tenant.
+app.conf.beat_schedule["core-reap-stuck-jobs"] = {
+    "task": "core.tasks.dispatch_to_tenants",
+    "schedule": 60.0,
+    "args": ("core.tasks.reap_stuck_jobs",),
 }
 app.autodiscover_tasks()
 app.autodiscover_tasks(["core"])

@@ -55,3 +55,14 @@ def clear_expired_sessions() -> int:
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@app.task(name="core.tasks.reap_stuck_jobs")
+def reap_stuck_jobs() -> dict[str, int]:
+    """Per tenant, every minute: long jobs whose heartbeat stopped (a killed worker) become failed and retryable."""
+    from core.jobs import reap_all
+
+    counts = reap_all()
+    if any(counts.values()):
+        logger.warning("reaped stuck jobs in %s: %s", connection.schema_name, counts)
+    return counts
