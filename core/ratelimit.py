@@ -48,6 +48,28 @@ def hit(spec: str, *identifiers: str) -> int | None:
     return None
 
 
+def retry_after(spec: str, *identifiers: str) -> int | None:
+    """Seconds until `identifiers` are under every rate in `spec` again; None when they are now. Counts nothing."""
+    limiter = _limiter(settings.RATELIMIT_STORAGE_URI)
+    try:
+        for rate in _rates(spec):
+            if not limiter.test(rate, *identifiers):
+                return max(1, math.ceil(limiter.get_window_stats(rate, *identifiers).reset_time - time.time()))
+    except Exception:  # the store is down: nothing is refused for it
+        logger.warning("rate limit store unavailable; request allowed", exc_info=True)
+    return None
+
+
+def count(spec: str, *identifiers: str) -> None:
+    """Count one hit (e.g. a failed login) against every rate in `spec`, whether or not it is over."""
+    limiter = _limiter(settings.RATELIMIT_STORAGE_URI)
+    try:
+        for rate in _rates(spec):
+            limiter.hit(rate, *identifiers)
+    except Exception:
+        logger.warning("rate limit store unavailable; hit not counted", exc_info=True)
+
+
 def clear(spec: str, *identifiers: str) -> None:
     """Forget the hits for `identifiers` (a successful login clears its failures)."""
     limiter = _limiter(settings.RATELIMIT_STORAGE_URI)
