@@ -75,6 +75,9 @@ configure_broker()
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
 app.conf.task_reject_on_worker_lost = True
+# A request that enqueues while the broker is down waits about a second, not kombu's default retries.
+app.conf.task_publish_retry_policy = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+app.conf.broker_connection_timeout = 2
 # The longest task must end within this (enforced by the prefork pool); the visibility timeout follows it.
 app.conf.task_time_limit = _settings_value("CELERY_TASK_TIME_LIMIT", 1800)
 # Periodic jobs run once per tenant through core.tasks.dispatch_to_tenants; domain apps add entries.

@@ -41,7 +41,7 @@ def wait_until(condition: Callable[[], Any], timeout: float, what: str, interval
     pytest.fail(f"{what}: not within {timeout} s")
 
 
-def test_database_url() -> str:
+def database_url_of_tests() -> str:
     db = connection.settings_dict
     password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
     return f"postgresql://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -70,7 +70,7 @@ def start_worker(base: Path, name: str, **env: str) -> Worker:
     full_env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "core.settings.test",
-        "DATABASE_URL": test_database_url(),
+        "DATABASE_URL": database_url_of_tests(),
         "JXC_VAR_DIR": str(settings.VAR_DIR),
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "TENANT_SPARE_SCHEMAS": "0",
@@ -126,3 +126,58 @@ def start_redis(base: Path, port: int | None = None) -> RedisServer:
     server = RedisServer(process, port)
     wait_until(server.ping, 30, "redis-server start")
     return server
+
+
+# --- a PostgreSQL of our own (pgserver), to crash and restart ------------------------------------------
+
+EMBEDDED = Path(settings.BASE_DIR) / "core" / "embedded.py"
+PG_BIN = Path(__import__("pgserver").__file__).parent / "pginstall" / "bin"
+
+
+def start_embedded(pgdata: Path, database: str) -> str:
+    """Start (or find running) a pgserver under `pgdata`; its DATABASE_URL (a Unix socket in the folder)."""
+    done = subprocess.run(
+        [sys.executable, str(EMBEDDED), "start", "--pgdata", str(pgdata), "--database", database],
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    return done.stdout.strip().splitlines()[-1]
+
+
+def crash_embedded(pgdata: Path) -> None:
+    """Stop the server the way a crash does: `pg_ctl stop -m immediate` (no checkpoint; recovery on start)."""
+    from pgserver import _commands
+
+    user = "pgserver" if os.geteuid() == 0 else None
+    _commands.pg_ctl(["-w", "-m", "immediate", "stop"], pgdata=pgdata.resolve(), user=user, timeout=60)
+
+
+def stop_embedded(pgdata: Path) -> None:
+    subprocess.run([sys.executable, str(EMBEDDED), "stop", "--pgdata", str(pgdata)], check=False, timeout=120)
+
+
+def copy_database(source_url: str, target_url: str, schemas: list[str], dump_path: Path) -> str:
+    """pg_dump the given schemas of `source_url` as SQL and load them into `target_url` (pgserver's own tools).
+
+    Column options the source server adds and a stock PostgreSQL does not know (`SET (pg_attver=…)` on
+    the shared test server) are dropped from the script. Returns psql's messages for the caller's report.
+    """
+    command = [str(PG_BIN / "pg_dump"), "--no-owner", "--no-privileges", "-f", str(dump_path), "-d", source_url]
+    for schema in schemas:
+        command += ["--schema", schema]
+    subprocess.run(command, check=True, capture_output=True, timeout=300)
+    script = dump_path.with_suffix(".sql")
+    with dump_path.open(errors="replace") as source, script.open("w") as target:
+        for line in source:
+            if "SET (pg_attver=" not in line and line.strip() != "CREATE SCHEMA public;":
+                target.write(line)
+    loaded = subprocess.run(
+        [str(PG_BIN / "psql"), "-q", "-X", "-d", target_url, "-f", str(script)],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return loaded.stderr
