@@ -14,6 +14,7 @@ from core.inventory.factories import issue, make_item, make_stock_location, rece
 from tests.reliability.support import PG_BIN, copy_database, database_url_of_tests, start_embedded, stop_embedded
 
 pytestmark = pytest.mark.slow
+DIGEST = "count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '')"
 # The tenant's rows outside its schema, each selected by the tenant's id.
 PUBLIC_ROWS = {
     "tenants_tenant": "id = %(tenant)s",
@@ -31,14 +32,10 @@ def _checksums(url: str, schema: str, tenant_id: int) -> dict[str, tuple[int, st
         db.execute("SET TimeZone = 'UTC'; SET DateStyle = 'ISO, YMD'; SET extra_float_digits = 3; SET IntervalStyle = 'postgres'")
         tables = [r[0] for r in db.execute("SELECT tablename FROM pg_tables WHERE schemaname = %s ORDER BY 1", (schema,))]
         for table in tables:
-            sums[f"{schema}.{table}"] = db.execute(
-                f'SELECT count(*), coalesce(md5(string_agg(t::text, E\'\\n\' ORDER BY t::text)), \'\') FROM "{schema}"."{table}" t'
-            ).fetchone()
+            sums[f"{schema}.{table}"] = db.execute(f'SELECT {DIGEST} FROM "{schema}"."{table}" t').fetchone()
         for table, condition in PUBLIC_ROWS.items():
             where = condition % {"tenant": int(tenant_id)}
-            sums[f"public.{table}"] = db.execute(
-                f"SELECT count(*), coalesce(md5(string_agg(t::text, E'\\n' ORDER BY t::text)), '') FROM public.{table} t WHERE {where}"
-            ).fetchone()
+            sums[f"public.{table}"] = db.execute(f"SELECT {DIGEST} FROM public.{table} t WHERE {where}").fetchone()
     return sums
 
 
