@@ -56,12 +56,12 @@ def heartbeat(model: type[Model], pk: Any, *, field: str = "updated_at", every: 
     autocommitted UPDATEs: a reader sees them at once, whatever transaction the job itself is in.
     """
     interval = float(every if every is not None else settings.JOB_HEARTBEAT_SECONDS)
-    schema = connection.schema_name
+    schema: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' connection
     stop = threading.Event()
 
     def beat() -> None:
         try:
-            connection.set_schema(schema)
+            connection.set_schema(schema)  # type: ignore[attr-defined]
             while not stop.wait(interval):
                 model._default_manager.filter(pk=pk).update(**{field: timezone.now()})
         except Exception:  # a missed beat must never break the job; the reaper errs on the side of waiting

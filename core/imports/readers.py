@@ -90,7 +90,7 @@ def _table(lines: Iterable[list[str]], budget: _Budget) -> tuple[list[str], list
     if not any(cell.strip() for cell in first):
         raise UnreadableFile(_("The first row must hold the column names."), code=ImportErrorCode.MISSING_HEADER)
     header = [normalise_header(cell) for cell in first]
-    rows = []
+    rows: list[Row] = []
     for number, values in enumerate(iterator, start=2):
         budget.check()
         if number > 2 * MAX_ROWS + 1:  # blank lines count too: a million empty rows is no cheaper to read

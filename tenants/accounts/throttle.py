@@ -12,7 +12,8 @@ from core import ratelimit
 
 
 def _account(username: str) -> tuple[str, str, str]:
-    return ("login-account", connection.schema_name, username.strip().lower())
+    schema: str = connection.schema_name  # type: ignore[attr-defined]  # django-tenants' connection
+    return ("login-account", schema, username.strip().lower())
 
 
 def _address(address: str) -> tuple[str, str]:
