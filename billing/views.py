@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from billing.webhooks import BadSignature, Outcome, handle, verify
+from billing.webhooks import BadSignature, MalformedEvent, Outcome, handle, verify
 
 
 @csrf_exempt
@@ -19,5 +19,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
         event = verify(request.body, request.headers.get("Stripe-Signature", ""))
     except BadSignature:
         return JsonResponse({"error": "bad signature"}, status=400)
+    except MalformedEvent as error:
+        return JsonResponse({"error": f"malformed event: {error}"}, status=400)
     outcome = handle(event)
     return JsonResponse({"outcome": outcome.value}, status=500 if outcome is Outcome.FAILED else 200)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import time
 from typing import Any
 
 import stripe
@@ -36,15 +37,51 @@ class BadSignature(Exception):
     """The payload is not a correctly signed, fresh Stripe event."""
 
 
+class MalformedEvent(Exception):
+    """Correctly signed, but not an event this endpoint can read (no id, type or data object)."""
+
+
 def verify(payload: bytes, signature: str) -> dict[str, Any]:
-    """The event as plain data, if the signature is right and at most STRIPE_WEBHOOK_TOLERANCE seconds old."""
+    """The event as plain data, if the signature is right and its timestamp within STRIPE_WEBHOOK_TOLERANCE
+    seconds of now, in either direction (the SDK only refuses old ones; a future one is a replay prepared
+    in advance or a wrong clock). Raises BadSignature, or MalformedEvent for a signed payload of the wrong shape."""
+    timestamp = _signed_at(signature)
+    if timestamp is not None and timestamp > time.time() + settings.STRIPE_WEBHOOK_TOLERANCE:
+        raise BadSignature("timestamp in the future, outside the tolerance")
     try:
         event = client().construct_event(
             payload, signature, settings.STRIPE_WEBHOOK_SECRET, tolerance=settings.STRIPE_WEBHOOK_TOLERANCE
         )
-        return as_dict(event)
-    except (stripe.SignatureVerificationError, ValueError) as exc:
+    except stripe.SignatureVerificationError as exc:
         raise BadSignature(str(exc)) from exc
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:  # signed, but not a JSON object
+        raise MalformedEvent(str(exc)) from exc
+    try:
+        data = as_dict(event)
+    except Exception as exc:  # the SDK's object could not be turned back into plain data
+        raise MalformedEvent(str(exc)) from exc
+    _check_shape(data)
+    return data
+
+
+def _signed_at(signature: str) -> int | None:
+    for part in signature.split(","):
+        key, _, value = part.strip().partition("=")
+        if key == "t":
+            return int(value) if value.isdigit() else None
+    return None
+
+
+def _check_shape(event: Any) -> None:
+    if not isinstance(event, dict):
+        raise MalformedEvent("the event is not a JSON object")
+    if not isinstance(event.get("id"), str) or not event["id"]:
+        raise MalformedEvent("the event has no id")
+    if not isinstance(event.get("type"), str) or not event["type"]:
+        raise MalformedEvent("the event has no type")
+    data = event.get("data")
+    if not isinstance(data, dict) or not isinstance(data.get("object"), dict):
+        raise MalformedEvent("the event has no data object")
 
 
 def _customer_of(obj: Any) -> str:

@@ -72,8 +72,12 @@ class CoreConfig(ModuleConfig):
         self.demo_data = build_core_demo
 
         from core.onboarding import CORE_ONBOARDING_STEPS
-        from core.tasks import clear_expired_sessions
+        from core.tasks import clear_expired_sessions, reap_stuck_jobs
 
         self.onboarding_steps = CORE_ONBOARDING_STEPS
-        # Sessions live in each tenant's schema.
-        self.periodic_jobs = (PeriodicJob("clear-expired-sessions", clear_expired_sessions, DAY),)
+        self.periodic_jobs = (
+            # Sessions live in each tenant's schema.
+            PeriodicJob("clear-expired-sessions", clear_expired_sessions, DAY),
+            # Long jobs whose worker died (core/jobs.py) are marked failed so the user can retry.
+            PeriodicJob("core-reap-stuck-jobs", reap_stuck_jobs, 60.0),
+        )

@@ -43,7 +43,11 @@ def configure_broker(url: str | None = None, filesystem_dir: str | Path | None =
             "store_processed": False,
         }
     else:
-        app.conf.broker_transport_options = {}
+        # Redis and SQS hand an unacknowledged task to another worker after the visibility timeout: sized
+        # to the longest task, not kombu's 1 h default, so a task whose worker died comes back soon. The
+        # filesystem broker has none: a task taken by a worker that dies is lost (README); the job reaper
+        # (core/jobs.py) is what turns it into a failed, retryable job.
+        app.conf.broker_transport_options = {"visibility_timeout": _settings_value("CELERY_TASK_TIME_LIMIT", 1800) + 60}
     _drop_pooled_connections()
     return previous
 
@@ -63,10 +67,21 @@ def _drop_pooled_connections() -> None:
         app.amqp._producer_pool = None
 
 
+def _settings_value(name: str, default: int) -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, name, default))
+
+
 configure_broker()
 app.conf.task_acks_late = True
 app.conf.worker_prefetch_multiplier = 1
 app.conf.task_reject_on_worker_lost = True
+# A request that enqueues while the broker is down waits about a second, not kombu's default retries.
+app.conf.task_publish_retry_policy = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
+app.conf.broker_connection_timeout = 2
+# The longest task must end within this (enforced by the prefork pool); the visibility timeout follows it.
+app.conf.task_time_limit = _settings_value("CELERY_TASK_TIME_LIMIT", 1800)
 # Periodic jobs are declared by the modules and domain apps (`periodic_jobs`, see core/modules.py); the schedule
 # is built from the registry when beat first reads it (core/schedule.py).
 app.conf.beat_schedule = RegistrySchedule()

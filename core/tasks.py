@@ -21,12 +21,20 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
 
     The schema is read now, at enqueue time, and carried in the message, so the worker runs the task
     in the tenant that asked for it even if the connection moves on before commit.
+
+    If the broker is down when the transaction commits, the failure is logged and the caller's request still
+    succeeds: what was committed stays committed, and every enqueued job has a durable trail that brings it
+    back (the event outbox is drained by the periodic beat; a queued fine-tune is failed by the job reaper
+    and can be started again). Publishing gives up after about a second (CELERY_TASK_PUBLISH_RETRY_POLICY).
     """
     schema = current_schema()
 
     def send() -> None:
         with schema_context(schema):
-            task.apply_async(args=args, kwargs=kwargs)
+            try:
+                task.apply_async(args=args, kwargs=kwargs)
+            except Exception:  # kombu raises its own and the transports' errors; all mean "broker unreachable"
+                logger.error("could not enqueue %s for %s: broker unreachable", task.name, schema, exc_info=True)
 
     transaction.on_commit(send)
 
@@ -74,3 +82,14 @@ def clear_expired_sessions() -> int:
 
     deleted, _ = Session.objects.filter(expire_date__lt=timezone.now()).delete()
     return deleted
+
+
+@app.task(name="core.tasks.reap_stuck_jobs")
+def reap_stuck_jobs() -> dict[str, int]:
+    """Per tenant, every minute: long jobs whose heartbeat stopped (a killed worker) become failed and retryable."""
+    from core.jobs import reap_all
+
+    counts = reap_all()
+    if any(counts.values()):
+        logger.warning("reaped stuck jobs in %s: %s", current_schema(), counts)
+    return counts

@@ -33,8 +33,11 @@ class MlModelsConfig(DomainAppConfig):
 
         # The library resolves a module code to the demand spec the module declares (core.modules.MLSpec).
         set_spec_provider(declared_demand_specs)
+        from core.jobs import register_reaper
         from ml_models.graphql.mutations import MlModelsMutations
         from ml_models.graphql.queries import MlModelsQueries
+        from ml_models.services import reap_stuck_fine_tunes
 
         self.graphql_queries = (MlModelsQueries,)
         self.graphql_mutations = (MlModelsMutations,)
+        register_reaper("ml_models.fine_tune", reap_stuck_fine_tunes)

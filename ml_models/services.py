@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 
@@ -56,6 +56,21 @@ def start_fine_tune(upload_id: int) -> SalesHistoryUpload:
     return upload
 
 
+def reap_stuck_fine_tunes(stale_after: timedelta) -> int:
+    """Fine-tunes whose heartbeat stopped (a killed worker) become failed, so the user can start them again.
+
+    A queued one has no heartbeat yet: it is given the broker's whole redelivery window before it is reaped.
+    """
+    from core.jobs import reap
+
+    training = SalesHistoryUpload.objects.filter(status=UploadStatus.TRAINING)
+    failed = {"status": UploadStatus.FAILED, "stage": "failed: the worker stopped; start the fine-tune again"}
+    queued_window = timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 120)
+    return reap(training.exclude(stage="queued"), older_than=stale_after, **failed) + reap(
+        training.filter(stage="queued"), older_than=max(stale_after, queued_window), **failed
+    )
+
+
 def sales_panel(upload_id: int):  # -> DemandPanel (torch-side import kept lazy)
     """The upload's rows as a daily panel, one series per item × location (`sku@location`)."""
     import pandas as pd
@@ -95,9 +110,20 @@ def _base_model(module: str, tracking_uri: str):
 
 
 def fine_tune_upload(upload_id: int) -> SalesHistoryUpload:
-    """Fine-tune the module's base model on the upload, score before/after on a holdout, register, maybe promote."""
+    """Fine-tune the module's base model on the upload, score before/after on a holdout, register, maybe promote.
+
+    The upload's `updated_at` beats while it runs (core/jobs.py); if the worker dies the reaper fails it
+    and `start_fine_tune` accepts the retry. A redelivered task for an upload no longer training is skipped.
+    """
+    from core.jobs import heartbeat
+
+    upload = SalesHistoryUpload.objects.get(pk=upload_id)
+    if upload.status != UploadStatus.TRAINING:
+        logger.warning("upload %s is %s, not training: stale delivery skipped", upload_id, upload.status)
+        return upload
     try:
-        return _fine_tune(upload_id)
+        with heartbeat(SalesHistoryUpload, upload_id):
+            return _fine_tune(upload_id)
     except Exception as error:
         logger.exception("fine-tuning upload %s failed", upload_id)
         _report(upload_id, 100, f"failed: {error}"[:200], status=UploadStatus.FAILED)

@@ -1,4 +1,4 @@
-"""MLflow tracking and registry: log runs, register `<schema>.<module>.demand`, move the champion alias."""
+"""MLflow tracking and registry: log runs, register `<owner>.<module>.demand`, move the champion alias."""
 
 from __future__ import annotations
 
@@ -29,7 +29,73 @@ PIP_REQUIREMENTS = ["torch==2.13.0"]
 
 
 def registered_model_name(schema: str, module: str, kind: str = "demand") -> str:
-    return f"{schema}.{module}.{kind}"
+    """`<owner>.<module>.<kind>`, the owner being the tenant's immutable id (`tenant<pk>`), not its schema.
+
+    A schema is named after the slug, and a slug is free again once its tenant is deleted: a new company
+    taking it must not continue the old one's version numbers, or be served its model. Names that are not
+    a tenant's schema (the shared base models under "public") stay as they are.
+    """
+    return f"{model_owner(schema)}.{module}.{kind}"
+
+
+def model_owner(schema: str) -> str:
+    """The registry prefix of a schema's models: `tenant<pk>` for a tenant, the schema itself otherwise."""
+    if not _django_setting("DATABASES"):
+        return schema
+    from django_tenants.utils import get_public_schema_name, get_tenant_model
+
+    if schema == get_public_schema_name():
+        return schema
+    pk = get_tenant_model().objects.filter(schema_name=schema).values_list("pk", flat=True).first()
+    return f"tenant{pk}" if pk is not None else schema
+
+
+def delete_owner_models(owner: str, tracking_uri: str | None = None) -> dict[str, int]:
+    """Remove everything MLflow holds for `owner` (see model_owner): registered models and their versions,
+    runs, logged models, experiments and their artifacts. Irreversible; called when a tenant is deleted.
+
+    MLflow's own deletes are soft (a `deleted` lifecycle stage, artifacts kept until `mlflow gc`), so the
+    artifacts are deleted through the artifact repository and the rows hard-deleted where the store allows.
+    """
+    from mlflow.entities import ViewType
+    from mlflow.store.artifact.artifact_repository_registry import get_artifact_repository
+
+    counts = {"models": 0, "experiments": 0, "runs": 0}
+    uri = resolve_tracking_uri(tracking_uri)
+    if uri.startswith("sqlite:///") and not Path(uri.removeprefix("sqlite:///")).exists():
+        return counts  # no store was ever written: nothing to delete (and no empty store is created)
+    client, _ = _client(uri)
+    pattern = f"{owner}.%"
+    for registered in client.search_registered_models(filter_string=f"name LIKE '{pattern}'"):
+        client.delete_registered_model(registered.name)
+        counts["models"] += 1
+    store = client._tracking_client.store
+    for experiment in client.search_experiments(view_type=ViewType.ALL, filter_string=f"name LIKE '{pattern}'"):
+        runs = client.search_runs([experiment.experiment_id], run_view_type=ViewType.ALL, max_results=50_000)
+        try:
+            get_artifact_repository(experiment.artifact_location).delete_artifacts()
+        except (OSError, MlflowException):
+            _remove_local_artifacts(experiment.artifact_location)
+        for logged in client.search_logged_models(experiment_ids=[experiment.experiment_id]):
+            if hasattr(store, "_hard_delete_logged_model"):
+                store._hard_delete_logged_model(logged.model_id)
+        for run in runs:
+            if hasattr(store, "_hard_delete_run"):
+                store._hard_delete_run(run.info.run_id)
+            else:
+                client.delete_run(run.info.run_id)
+            counts["runs"] += 1
+        if experiment.lifecycle_stage != "deleted":
+            client.delete_experiment(experiment.experiment_id)
+        if hasattr(store, "_hard_delete_experiment"):  # only a soft-deleted experiment can be hard-deleted
+            store._hard_delete_experiment(experiment.experiment_id)
+        counts["experiments"] += 1
+    return counts
+
+
+def _remove_local_artifacts(location: str) -> None:
+    if location.startswith("file://") or "://" not in location:
+        shutil.rmtree(location.removeprefix("file://"), ignore_errors=True)
 
 
 def _django_setting(name: str) -> str | None:

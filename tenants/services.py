@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
+from django.core.cache import caches
 from django.core.exceptions import ValidationError
 from django.core.files.storage import FileSystemStorage, storages
 from django.core.validators import validate_email
@@ -34,6 +37,8 @@ __all__ = [
     "template_missing_migrations",
     "validate_slug",
 ]
+
+logger = logging.getLogger(__name__)
 
 SLUG_RE = re.compile(r"^[a-z][a-z0-9-]{1,28}[a-z0-9]$")
 RESERVED_SLUGS = frozenset(
@@ -217,7 +222,7 @@ def delete_tenant(tenant: Tenant) -> None:
     """Drop the tenant's schema, its rows (domains, entitlements), cached entitlements and files. Irreversible."""
     from billing.entitlements import invalidate
 
-    prefix = tenant_file_prefix(tenant)
+    prefix, schema, owner = tenant_file_prefix(tenant), tenant.schema_name, f"tenant{tenant.pk}"
     # django-tenants refuses to delete a tenant from another tenant's schema.
     use_public_schema()
     with transaction.atomic():
@@ -229,6 +234,45 @@ def delete_tenant(tenant: Tenant) -> None:
     # Outside the transaction: files cannot be rolled back, so they go only once the rows are gone.
     invalidate(tenant)
     delete_files_under(prefix)
+    clear_tenant_cache(schema)
+    delete_tenant_models(owner)
+
+
+def clear_tenant_cache(schema: str) -> int:
+    """Delete every key of the tenant's schema from the default cache: a new tenant that takes the same slug
+    (and so the same schema name) must not read the old one's cached values. Returns the keys removed."""
+    cache = caches["default"]
+    prefix = f"{schema}:"
+    raw: Any = getattr(cache, "_cache", None)
+    if hasattr(raw, "get_client"):  # Redis: SCAN for the prefix, never KEYS on a shared server
+        client = raw.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        return len(keys)
+    if isinstance(raw, dict):  # the per-process memory cache
+        keys = [key for key in list(raw) if str(key).startswith(prefix)]
+        for key in keys:
+            raw.pop(key, None)
+            getattr(cache, "_expire_info", {}).pop(key, None)
+        return len(keys)
+    return 0
+
+
+def delete_tenant_models(owner: str) -> None:
+    """The tenant's MLflow models, runs and artifacts (ml_models/tracking.py names them after its immutable id).
+
+    Logged, not raised, when the tracking server cannot be reached: the tenant is already gone, and the
+    models can no longer be served to anyone (no tenant will have this id again).
+    """
+    from ml_models.tracking import delete_owner_models
+
+    try:
+        counts = delete_owner_models(owner)
+    except Exception:
+        logger.exception("could not delete the MLflow models of %s", owner)
+    else:
+        logger.info("deleted the MLflow data of %s: %s", owner, counts)
 
 
 def tenant_file_prefix(tenant: Tenant) -> str:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from core.catalog.exceptions import CategoryCycle, ConversionLoop, DuplicateSku, DuplicateUnit, UnitInUse, UnknownUnit
 from core.catalog.models import Category, Item, Unit, UnitConversion
+from core.input_limits import MAX_QUANTITY, checked_days, checked_decimal
 
 ITEM_FIELDS = frozenset(
     {
@@ -91,6 +92,12 @@ def _apply_item_fields(item: Item, fields: dict[str, Any]) -> None:
     unknown = set(fields) - ITEM_FIELDS
     if unknown:
         raise ValidationError(dict.fromkeys(sorted(unknown), "Unknown field."))
+    # Range limits first: a shelf life of 2^31-1 days would be stored, then break every receipt's expiry date.
+    if fields.get("shelf_life_days") is not None:
+        checked_days(fields["shelf_life_days"], "shelfLifeDays", minimum=1)
+    for name, camel in (("pack_size", "packSize"), ("moq", "moq")):
+        if fields.get(name) is not None:
+            checked_decimal(fields[name], camel, maximum=MAX_QUANTITY, minimum=Decimal(0))
     for name, value in fields.items():
         setattr(item, name, value)
     item.full_clean(exclude=["category", "base_unit"], validate_unique=False)

@@ -31,6 +31,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
+from requests.adapters import HTTPAdapter
 
 from core.events.models import DeliveryStatus, DomainEvent, OutboxMessage, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from core.modules import registry
@@ -220,7 +221,8 @@ def host_allowed(url: str, *, resolve: bool) -> bool:
     """Whether a webhook may be sent to `url`'s host: a tenant admin must not reach our own network
     (loopback, private ranges, link-local cloud metadata) through it. WEBHOOK_ALLOW_PRIVATE_NETWORKS
     lifts the check (local development, tests). With `resolve`, every address the name resolves to must
-    be public; a rebinding DNS server can still race this check, so production also firewalls egress."""
+    be public. Sending does not rely on this answer: it connects to the very address it checked
+    (`checked_address` and `_PinnedAdapter`), so a rebinding DNS server cannot swap it afterwards."""
     if getattr(settings, "WEBHOOK_ALLOW_PRIVATE_NETWORKS", False):
         return True
     host = urlsplit(url).hostname or ""
@@ -236,6 +238,59 @@ def host_allowed(url: str, *, resolve: bool) -> bool:
     except OSError:
         return True  # unresolvable: the request itself fails with "connection failed"
     return all(is_public_address(str(info[4][0])) for info in infos)
+
+
+class AddressNotAllowed(Exception):
+    pass
+
+
+def checked_address(url: str) -> str:
+    """The one address a delivery to `url` will connect to: resolved once, and checked (every address the
+    name has must be public unless WEBHOOK_ALLOW_PRIVATE_NETWORKS). Raises AddressNotAllowed, or OSError
+    when the name does not resolve."""
+    host = urlsplit(url).hostname or ""
+    allow_private = getattr(settings, "WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+    if not allow_private and (host == "localhost" or host.endswith(".localhost")):
+        raise AddressNotAllowed(host)
+    addresses = [str(info[4][0]) for info in socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)]
+    if not addresses or (not allow_private and not all(is_public_address(a) for a in addresses)):
+        raise AddressNotAllowed(host)
+    return addresses[0]
+
+
+class _PinnedAdapter(HTTPAdapter):
+    """Connects to one given address whatever the URL's host name resolves to by then. The request keeps
+    its Host header, and TLS still sends the host name (SNI) and verifies the certificate against it."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        super().__init__(max_retries=0)
+
+    def send(self, request: Any, *args: Any, **kwargs: Any) -> Any:
+        request.headers.setdefault("Host", urlsplit(request.url).netloc.rpartition("@")[2])
+        return super().send(request, *args, **kwargs)
+
+    def get_connection_with_tls_context(self, request: Any, verify: Any, proxies: Any = None, cert: Any = None) -> Any:
+        host_params, pool_kwargs = self.build_connection_pool_key_attributes(request, verify, cert)
+        if host_params["scheme"] == "https":
+            pool_kwargs = {**pool_kwargs, "server_hostname": host_params["host"], "assert_hostname": host_params["host"]}
+        return self.poolmanager.connection_from_host(
+            host=self.address, port=host_params["port"], scheme=host_params["scheme"], pool_kwargs=pool_kwargs
+        )
+
+
+def _pinned_session(session: Any, url: str, address: str) -> requests.Session:
+    """`session` (or a new one) with requests to `url`'s origin pinned to `address`; one adapter per origin and
+    address is kept on the session, so deliveries to the same receiver reuse their connection."""
+    pinned = session if isinstance(session, requests.Session) else requests.Session()
+    parts = urlsplit(url)
+    origin = f"{parts.scheme}://{parts.netloc}/"
+    adapters = pinned.__dict__.setdefault("_jxc_pinned", {})
+    adapter = adapters.get((origin, address))
+    if adapter is None:
+        adapter = adapters[(origin, address)] = _PinnedAdapter(address)
+    pinned.mount(origin, adapter)
+    return pinned
 
 
 # --- sending -------------------------------------------------------------------------------------
@@ -258,11 +313,17 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery, event_type: str,
         EVENT_HEADER: event_type,
         DELIVERY_HEADER: str(delivery.pk),
     }
-    if not host_allowed(endpoint.url, resolve=True):
-        return AttemptResult(False, None, "address not allowed", 0)
-    started = time.monotonic()
     try:
-        response = session.post(endpoint.url, data=body.encode(), headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False)
+        address = checked_address(endpoint.url)
+    except AddressNotAllowed:
+        return AttemptResult(False, None, "address not allowed", 0)
+    except OSError:
+        return AttemptResult(False, None, "connection failed", 0)
+    started = time.monotonic()
+    pinned = _pinned_session(session, endpoint.url, address)
+    try:
+        # Redirects are not followed: a 3xx is a failed attempt, so no redirect can lead past the address check.
+        response = pinned.post(endpoint.url, data=body.encode(), headers=headers, timeout=TIMEOUT_SECONDS, allow_redirects=False)
     except requests.Timeout:
         return AttemptResult(False, None, f"timeout after {TIMEOUT_SECONDS}s", _elapsed_ms(started))
     except requests.ConnectionError:
@@ -270,6 +331,9 @@ def _post(endpoint: WebhookEndpoint, delivery: WebhookDelivery, event_type: str,
     except requests.RequestException as error:
         # the class name only: exception text can echo the URL, and URLs can carry tokens
         return AttemptResult(False, None, type(error).__name__, _elapsed_ms(started))
+    finally:
+        if pinned is not session:
+            pinned.close()  # made for this one attempt
     elapsed = _elapsed_ms(started)
     response.close()
     if 200 <= response.status_code < 300:

@@ -161,10 +161,14 @@ class DeactivateUser(BaseMutation):
 
     class Arguments:
         user_id = graphene.ID(required=True)
+        reassign_keys_to = graphene.ID(
+            description="An owner may hand the API keys this person created to another user; otherwise they are revoked."
+        )
 
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, **data: Any) -> DeactivateUser:
-        return cls(user=services.deactivate_user(info.context.user, _user_from_global_id(data["user_id"])))
+        keys_to = _user_from_global_id(data["reassign_keys_to"]) if data.get("reassign_keys_to") else None
+        return cls(user=services.deactivate_user(info.context.user, _user_from_global_id(data["user_id"]), keys_to=keys_to))
 
 
 class CreateApiKey(BaseMutation):

@@ -16,6 +16,9 @@ class ImportErrorCode(str, Enum):
     MISSING_COLUMNS = "MISSING_COLUMNS"
     INVALID_ROWS = "INVALID_ROWS"
     UNKNOWN_KIND = "UNKNOWN_KIND"
+    ARCHIVE_TOO_LARGE = "ARCHIVE_TOO_LARGE"  # a zip bomb: declared sizes or compression ratio over the limits
+    TOO_MANY_COLUMNS = "TOO_MANY_COLUMNS"
+    TIME_BUDGET_EXCEEDED = "TIME_BUDGET_EXCEEDED"
 
 
 class UnreadableFile(DomainError):

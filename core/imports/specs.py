@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.imports.readers import Row
+from core.input_limits import MAX_DAYS, MAX_MONEY, MAX_QUANTITY, MAX_UNIT_PRICE
 
 Parser = Callable[[str], Any]
 
@@ -30,7 +31,7 @@ def text(max_length: int) -> Parser:
     return parse
 
 
-def decimal(minimum: Decimal | None = Decimal("0"), allow_equal: bool = True) -> Parser:
+def decimal(minimum: Decimal | None = Decimal("0"), allow_equal: bool = True, maximum: Decimal = MAX_QUANTITY) -> Parser:
     def parse(value: str) -> Decimal:
         try:
             number = Decimal(value.replace(",", ""))
@@ -38,6 +39,8 @@ def decimal(minimum: Decimal | None = Decimal("0"), allow_equal: bool = True) ->
             raise CellError(f"“{value}” is not a number") from None
         if not number.is_finite():
             raise CellError(f"“{value}” is not a number")
+        if abs(number) > maximum:
+            raise CellError(f"must be at most {maximum:,.0f}")
         if minimum is not None and (number < minimum or (not allow_equal and number == minimum)):
             raise CellError(f"must be {'at least' if allow_equal else 'greater than'} {minimum}")
         return number
@@ -45,7 +48,7 @@ def decimal(minimum: Decimal | None = Decimal("0"), allow_equal: bool = True) ->
     return parse
 
 
-def integer(minimum: int = 0) -> Parser:
+def integer(minimum: int = 0, maximum: int = MAX_DAYS) -> Parser:
     def parse(value: str) -> int:
         try:
             number = int(value)
@@ -53,6 +56,8 @@ def integer(minimum: int = 0) -> Parser:
             raise CellError(f"“{value}” is not a whole number") from None
         if number < minimum:
             raise CellError(f"must be at least {minimum}")
+        if number > maximum:
+            raise CellError(f"must be at most {maximum}")
         return number
 
     return parse
@@ -123,6 +128,9 @@ class ImportSpec:
         problems: list[tuple[str, str]] = []
         for column in self.columns:
             raw = row.cells.get(mapping.get(column.name, ""), "")
+            if "\x00" in raw:
+                problems.append((column.name, "contains a NUL character"))
+                continue
             if raw == "":
                 if column.required:
                     problems.append((column.name, "is required"))
@@ -179,7 +187,7 @@ CUSTOMERS = ImportSpec(
         Column("code", text(40), required=True, aliases=("编码", "客户编码")),
         Column("name", text(200), required=True, aliases=("名称", "客户名称")),
         Column("tier", text(20), aliases=("等级", "客户等级"), default="standard"),
-        Column("credit_limit", decimal(), aliases=("信用额度",), default=Decimal("0")),
+        Column("credit_limit", decimal(maximum=MAX_MONEY), aliases=("信用额度",), default=Decimal("0")),
         Column("address", text(500), aliases=("地址", "收货地址"), default=""),
         Column("tags", word_list, aliases=("标签",), default=[]),
     ),
@@ -193,7 +201,7 @@ OPENING_STOCK = ImportSpec(
         Column("sku", text(64), required=True, aliases=("编码", "商品编码")),
         Column("location", text(80), required=True, aliases=("库位", "仓库", "location_code")),
         Column("quantity", decimal(Decimal("0"), allow_equal=False), required=True, aliases=("数量",)),
-        Column("unit_cost", decimal(), required=True, aliases=("单价", "成本")),
+        Column("unit_cost", decimal(maximum=MAX_UNIT_PRICE), required=True, aliases=("单价", "成本")),
         Column("lot_code", text(80), aliases=("批次", "批号"), default=""),
         Column("expiry_date", iso_date, aliases=("到期日", "有效期至")),
     ),

@@ -17,11 +17,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from core.catalog.models import Item
+from core.input_limits import MAX_QUANTITY
 from core.inventory import ledger
-from core.inventory.exceptions import InsufficientStock, InvalidQuantity, UnknownPosting
+from core.inventory.exceptions import InsufficientStock, InvalidMove, InvalidQuantity, UnknownPosting
 from core.inventory.locking import lock_levels, write_levels
 from core.inventory.models import Posting, Reservation, ReservationState, StockLevel, StockMove
 from core.inventory.removal import removal_order
+from core.locations.models import STOCK_KINDS, Location
 
 QUANTITY_PLACES = Decimal("0.0001")
 
@@ -68,6 +70,7 @@ def post_moves(
         raise InvalidQuantity("A posting needs at least one line.", field="lines")
     for index, line in enumerate(lines):
         line.quantity = _clean_quantity(line.quantity, index)
+    _refuse_virtual_to_virtual(lines)
     if allow_negative is None:
         allow_negative = bool(getattr(getattr(connection, "tenant", None), "allow_negative_stock", False))
     posted_at = timezone.now()
@@ -97,9 +100,24 @@ def _clean_quantity(quantity: Decimal | int | str, index: int) -> Decimal:
         raise InvalidQuantity("Not a number.", field=f"lines.{index}.quantity") from error
     if not value.is_finite() or value <= 0:
         raise InvalidQuantity("The quantity must be positive.", field=f"lines.{index}.quantity")
+    if value > MAX_QUANTITY:
+        raise InvalidQuantity(f"At most {MAX_QUANTITY:,.0f} units in one line.", field=f"lines.{index}.quantity")
     if value != value.quantize(QUANTITY_PLACES):
         raise InvalidQuantity("At most 4 decimal places.", field=f"lines.{index}.quantity")
     return value.quantize(QUANTITY_PLACES)
+
+
+def _refuse_virtual_to_virtual(lines: list[MoveLine]) -> None:
+    """Every move must touch stock we hold: supplier → loss would book value out of nowhere into nowhere."""
+    ids = {line.from_location_id for line in lines} | {line.to_location_id for line in lines}
+    kinds = dict(Location.objects.filter(pk__in=ids).values_list("pk", "kind"))
+    for index, line in enumerate(lines):
+        source, target = kinds.get(line.from_location_id), kinds.get(line.to_location_id)
+        if source is not None and target is not None and source not in STOCK_KINDS and target not in STOCK_KINDS:
+            raise InvalidMove(
+                "A move between two virtual locations (supplier, customer, loss) holds no stock.",
+                field=f"lines.{index}.toLocationId",
+            )
 
 
 def _record_posted_event(posting: Posting) -> None:
@@ -157,14 +175,33 @@ def reverse_posting(idempotency_key: str, *, actor: str, reason: str) -> Posting
 
 
 def reserve_stock(
-    item_id: int, location_id: int, quantity: Decimal, *, reference: str, lot_id: int | None = None
+    item_id: int,
+    location_id: int,
+    quantity: Decimal,
+    *,
+    reference: str,
+    lot_id: int | None = None,
+    top_up: bool = False,
 ) -> list[Reservation]:
     """Reserve available stock (on hand − reserved) for `reference`; lot-tracked items are split across
-    lots by the removal strategy. Raises InsufficientStock when not enough is available."""
+    lots by the removal strategy. Raises InsufficientStock when not enough is available.
+
+    A reference that already holds active reservations of this item here gets them back and nothing more
+    (a retried request must not reserve twice); `top_up=True` adds to them instead (an order allocated again
+    after new stock arrived)."""
     quantity = _clean_quantity(quantity, 0)
     with transaction.atomic():
         item = Item.objects.get(pk=item_id)
         levels = lock_levels([(item_id, location_id)])
+        if not top_up:
+            # Read under the level lock, so two concurrent retries cannot both find nothing.
+            held = list(
+                Reservation.objects.filter(
+                    reference=reference, item_id=item_id, location_id=location_id, state=ReservationState.ACTIVE
+                )
+            )
+            if held:
+                return held
         if lot_id is not None:
             candidates = [level for key, level in levels.items() if key[2] == lot_id]
         elif item.lot_tracked:

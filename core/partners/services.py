@@ -8,6 +8,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from core.input_limits import MAX_MONEY, MAX_QUANTITY, checked_days, checked_decimal
 from core.partners.exceptions import DuplicatePartnerCode, DuplicateSupplierTerms, InvalidLeadTime
 from core.partners.models import Customer, Supplier, SupplierItem
 
@@ -19,6 +20,12 @@ def _create(model: type[Supplier] | type[Customer], allowed: frozenset[str], fie
     unknown = set(fields) - allowed
     if unknown:
         raise ValueError(f"Unknown fields: {sorted(unknown)}")
+    if fields.get("declared_lead_time_days") is not None:
+        checked_days(fields["declared_lead_time_days"], "declaredLeadTimeDays")
+    if fields.get("moq") is not None:
+        checked_decimal(fields["moq"], "moq", maximum=MAX_QUANTITY, minimum=Decimal(0))
+    if fields.get("credit_limit") is not None:
+        checked_decimal(fields["credit_limit"], "creditLimit", maximum=MAX_MONEY, minimum=Decimal(0))
     instance = model(**fields)
     instance.full_clean(validate_unique=False)
     try:

@@ -138,7 +138,7 @@ def _reserve_up_to(line: SalesOrderLine, location_id: int, wanted: Decimal, refe
             return ZERO
         try:
             with transaction.atomic():
-                reserve_stock(line.item_id, location_id, take, reference=reference)
+                reserve_stock(line.item_id, location_id, take, reference=reference, top_up=True)
         except InsufficientStock:
             continue
         return take

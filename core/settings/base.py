@@ -234,6 +234,11 @@ STORAGES = {
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "filesystem://")
 CELERY_FILESYSTEM_DIR = Path(os.environ.get("CELERY_FILESYSTEM_DIR", VAR_DIR / "celery"))
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# The longest task (a fine-tune) must end within this; the broker's visibility timeout follows it (core/celery.py).
+CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 1800)
+# Long jobs (core/jobs.py): a heartbeat every N seconds; a job silent for M seconds is failed by the reaper.
+JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "15"))
+JOB_STALE_AFTER_SECONDS = float(os.environ.get("JOB_STALE_AFTER_SECONDS", "120"))
 CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", "") or None
 
 # --- outbound webhooks (core/events) ------------------------------------------------------------
@@ -268,6 +273,21 @@ GRAPHQL_MAX_ALIASES = env_int("GRAPHQL_MAX_ALIASES", 50)
 GRAPHQL_MAX_COMPLEXITY = env_int("GRAPHQL_MAX_COMPLEXITY", 5000)
 GRAPHQL_MAX_DOCUMENT_BYTES = env_int("GRAPHQL_MAX_DOCUMENT_BYTES", 100_000)
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
+# Cost control before validation (core/graphql/cost.py): a lexical pre-pass, then validation on a clock.
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 5000)
+GRAPHQL_MAX_NESTING = env_int("GRAPHQL_MAX_NESTING", 20)  # braces, so introspection's nested type refs fit
+GRAPHQL_MAX_FIELDS = env_int("GRAPHQL_MAX_FIELDS", 500)
+GRAPHQL_VALIDATION_SECONDS = float(os.environ.get("GRAPHQL_VALIDATION_SECONDS", "1.0"))
+GRAPHQL_STATEMENT_TIMEOUT_MS = env_int("GRAPHQL_STATEMENT_TIMEOUT_MS", 5000)  # each SQL statement of a request
+# Rate limits (the `limits` library; Redis when REDIS_URL is set, else per process). Syntax "N/second;M/minute".
+GRAPHQL_RATE_PER_KEY = os.environ.get("GRAPHQL_RATE_PER_KEY", "20/second;600/minute")
+GRAPHQL_RATE_PER_TENANT = os.environ.get("GRAPHQL_RATE_PER_TENANT", "50/second;1500/minute")
+RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "") or REDIS_URL or "memory://"
+# Login throttling (tenants/accounts/throttle.py): failed attempts per account and per address, per window.
+LOGIN_FAILURES_PER_ACCOUNT = os.environ.get("LOGIN_FAILURES_PER_ACCOUNT", "5/15minute")
+LOGIN_FAILURES_PER_IP = os.environ.get("LOGIN_FAILURES_PER_IP", "30/15minute")
+# Uploads (core/imports/readers.py): seconds one file may take to read.
+IMPORT_TIME_BUDGET_SECONDS = float(os.environ.get("IMPORT_TIME_BUDGET_SECONDS", "30"))
 
 # --- email --------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -6,8 +6,10 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from core.catalog.models import Category, CostMethod, Item, RemovalStrategy, Unit
 from core.catalog.selectors import item_by_barcode
@@ -190,3 +192,36 @@ def decimal_or_none(raw: str | None) -> Decimal | None:
         return Decimal(text)
     except ArithmeticError:
         raise forms.ValidationError(_("“%(value)s” is not a number."), params={"value": text}, code="invalid") from None
+
+
+class ThrottledAuthenticationForm(AuthenticationForm):
+    """The sign-in form, with failed attempts counted per account and per address (tenants/accounts/throttle.py).
+
+    A locked account or address is refused before the password is checked, with the wait in the reader's
+    language; the message is the same whether or not the account exists.
+    """
+
+    def clean(self) -> dict[str, Any]:
+        from tenants.accounts import throttle
+
+        username = self.cleaned_data.get("username") or ""
+        address = self.request.META.get("REMOTE_ADDR", "") if self.request is not None else ""
+        wait = throttle.locked_for(username, address)
+        if wait is not None:
+            minutes = max(1, -(-wait // 60))
+            raise forms.ValidationError(
+                ngettext(
+                    "Too many failed sign-in attempts. Try again in %(minutes)d minute.",
+                    "Too many failed sign-in attempts. Try again in %(minutes)d minutes.",
+                    minutes,
+                )
+                % {"minutes": minutes},
+                code="throttled",
+            )
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            throttle.record_failure(username, address)
+            raise
+        throttle.record_success(username)
+        return cleaned

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core.web import views
+from core.web import forms, views
 from core.web.views import (
     accounts,
     approvals,
@@ -26,7 +26,11 @@ app_name = "web"
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("dashboard/forecast.json", views.forecast_chart_data, name="forecast_chart_data"),
-    path("login/", auth_views.LoginView.as_view(template_name="web/login.html"), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(template_name="web/login.html", authentication_form=forms.ThrottledAuthenticationForm),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(next_page="/login/"), name="logout"),
     path("language/", views.set_language, name="set_language"),
     path("items/", items.item_list, name="item_list"),

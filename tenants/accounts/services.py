@@ -127,8 +127,12 @@ def change_role(actor: User, user: User, role: Role | str) -> User:
 
 
 @transaction.atomic
-def deactivate_user(actor: User, user: User) -> User:
-    """Sign a person out for good: an inactive user's sessions stop working at the next request."""
+def deactivate_user(actor: User, user: User, *, keys_to: User | None = None) -> User:
+    """Sign a person out for good: an inactive user's sessions stop working at the next request.
+
+    The API keys the person created are revoked with them (an integration must not outlive the access of
+    whoever set it up), unless an owner hands them to another active user (`keys_to`) in the same step.
+    """
     _require_administrator(actor)
     user = User.objects.select_for_update().get(pk=user.pk)
     if user.pk == actor.pk:
@@ -136,10 +140,27 @@ def deactivate_user(actor: User, user: User) -> User:
     if not can_assign_role(actor.role, user.role):
         raise _denied("Only an owner can deactivate an owner.")
     _guard_owner_removal(user)
+    if keys_to is not None:
+        reassign_api_keys(actor, user, keys_to)
+    else:
+        ApiKey.objects.filter(created_by=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
     if user.is_active:
         user.is_active = False
         user.save(update_fields=["is_active"])
     return user
+
+
+@transaction.atomic
+def reassign_api_keys(actor: User, from_user: User, to_user: User) -> int:
+    """An owner hands the active keys `from_user` created to `to_user` (an active user); returns how many."""
+    if actor.role != Role.OWNER.value:
+        raise _denied("Only an owner can hand API keys to another user.")
+    to_user = User.objects.select_for_update().get(pk=to_user.pk)
+    if not to_user.is_active or to_user.pk == from_user.pk:
+        raise ValidationError(
+            {"keysTo": ValidationError("Hand the keys to another active user.", code=AccountErrorCode.INVALID.value)}
+        )
+    return ApiKey.objects.filter(created_by=from_user, revoked_at__isnull=True).update(created_by=to_user)
 
 
 @transaction.atomic
@@ -188,7 +209,8 @@ def authenticate_api_key(raw: str) -> ApiKey | None:
     if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
         return None
     _, prefix, secret = parts
-    key = ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).first()
+    # A key whose creator was deactivated is refused even if it escaped revocation (keys made before it existed).
+    key = ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True).exclude(created_by__is_active=False).first()
     if key is None or not hmac.compare_digest(key.hashed_secret, hash_secret(secret)):
         return None
     now = timezone.now()

@@ -89,18 +89,34 @@ def localstripe(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStrip
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    port_file = state_dir / "port"
-    deadline = time.monotonic() + 30
-    while not port_file.exists():
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"localstripe did not start:\n{log_path.read_text(errors='replace')}")
-        time.sleep(0.05)
-    harness = LocalStripe(f"http://127.0.0.1:{port_file.read_text()}", process, log_path)
+    harness = LocalStripe(_wait_until_listening(process, state_dir / "port", log_path), process, log_path)
     try:
         yield harness
     finally:
         stop(process, timeout=10)
+
+
+def _wait_until_listening(process: subprocess.Popen[bytes], port_file: Path, log_path: Path, timeout: float = 90) -> str:
+    """localstripe's base URL once it answers HTTP: the port file names the port, a request proves it serves.
+
+    Generous but bounded: on a loaded two-core machine the interpreter alone can take many seconds to start.
+    """
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            break
+        port = port_file.read_text().strip() if port_file.exists() else ""
+        if port.isdigit():
+            base_url = f"http://127.0.0.1:{int(port)}"
+            try:
+                requests.get(f"{base_url}/v1/customers", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5)
+            except requests.ConnectionError:
+                pass
+            else:
+                return base_url
+        time.sleep(0.05)
+    process.kill()
+    pytest.fail(f"localstripe did not start within {timeout}s:\n{log_path.read_text(errors='replace')}")
 
 
 @pytest.fixture

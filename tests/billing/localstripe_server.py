@@ -418,7 +418,10 @@ async def _serve(app: web.Application, sock: socket.socket, port_file: Path, por
     runner = web.AppRunner(app)
     await runner.setup()
     await web.SockSite(runner, sock).start()
-    port_file.write_text(str(port))  # written once the socket accepts, so the fixture never connects early
+    # Written once the socket accepts, and atomically (a rename): a reader never sees an empty or partial file.
+    partial = port_file.with_suffix(".partial")
+    partial.write_text(str(port))
+    partial.replace(port_file)
     await asyncio.Event().wait()  # until the fixture terminates the process
 
 

@@ -16,7 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.graphql.errors import DomainError
+from core.errors import DomainError
 from core.imports.exports import escape_cell
 from core.web.decorators import require
 from core.web.masterdata import KINDS, MasterForm, MasterKind, cell
