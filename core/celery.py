@@ -84,17 +84,13 @@ app.conf.beat_schedule["events-purge-outbox"] = {
     "schedule": 24 * 60 * 60,
     "args": ("core.events.tasks.purge_outbox",),
 }
-# Nightly demand forecasts from each tenant's champion model (ml_models/tasks.py).
-app.conf.beat_schedule["ml-refresh-forecasts"] = {
+# Nightly per tenant: shipments → forecasts → replenishment as ONE chain (core/planning/tasks.py), so
+# replenishment reads that night's forecasts. The planning app also declares it as a PeriodicJob; this entry
+# keeps it scheduled until beat reads the registry.
+app.conf.beat_schedule["planning-nightly-forecast-replenishment"] = {
     "task": "core.tasks.dispatch_to_tenants",
     "schedule": 24 * 60 * 60,
-    "args": ("ml_models.tasks.refresh_forecasts",),
-}
-# Nightly replenishment proposals per tenant from the latest forecasts (core/planning/tasks.py); once per day.
-app.conf.beat_schedule["planning-nightly-replenishment"] = {
-    "task": "core.tasks.dispatch_to_tenants",
-    "schedule": 24 * 60 * 60,
-    "args": ("core.planning.tasks.run_nightly_replenishment",),
+    "args": ("core.planning.tasks.nightly_forecast_and_replenishment",),
 }
 # Repair entitlements that drifted from Stripe (a missed webhook); public schema, once an hour.
 app.conf.beat_schedule["billing-reconcile"] = {"task": "billing.tasks.reconcile_billing", "schedule": 60 * 60}

@@ -1,17 +1,11 @@
-"""The demand-model app: sales-history uploads, fine-tuning and its GraphQL (the library itself needs no Django)."""
+"""The demand-model library as a Django app only for its `train_base_models` command and the migrations that
+once held tenant tables (they moved to core.planning); the library itself reads no tenant table."""
 
-from core.modules import DomainAppConfig
+from django.apps import AppConfig
 
 
-class MlModelsConfig(DomainAppConfig):
+class MlModelsConfig(AppConfig):
     default = True
     name = "ml_models"
     label = "ml_models"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from ml_models.graphql.mutations import MlModelsMutations
-        from ml_models.graphql.queries import MlModelsQueries
-
-        self.graphql_queries = (MlModelsQueries,)
-        self.graphql_mutations = (MlModelsMutations,)

@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError
@@ -22,6 +22,7 @@ from core.access import AccessDenied, actor_from_request
 from core.graphql.errors import DomainError
 from core.graphql.limits import NoIntrospection, build_limit_rules
 from core.graphql.permissions import ModuleGuardMiddleware
+from core.graphql.upload import MultipartError, document_size, is_multipart, max_file_bytes, multipart_operations
 
 logger = logging.getLogger(__name__)
 
@@ -48,7 +49,13 @@ class TenantGraphQLView(GraphQLView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         limit = settings.GRAPHQL_MAX_DOCUMENT_BYTES
-        if _declared_length(request) > limit or len(request.GET.get("query", "")) > limit or len(request.body or b"") > limit:
+        if is_multipart(request):
+            # The document limit is for the document; the files carry their own (graphql/upload.py).
+            if _declared_length(request) > limit + max_file_bytes() + 64 * 1024:
+                return json_error("The uploaded file is too large.", "PAYLOAD_TOO_LARGE", 413)
+            if document_size(request) > limit:
+                return json_error(f"The GraphQL document is larger than {limit} bytes.", "PAYLOAD_TOO_LARGE", 413)
+        elif _declared_length(request) > limit or len(request.GET.get("query", "")) > limit or len(request.body or b"") > limit:
             return json_error(f"The GraphQL document is larger than {limit} bytes.", "PAYLOAD_TOO_LARGE", 413)
         actor = actor_from_request(request)
         if not actor.is_authenticated:
@@ -62,6 +69,14 @@ class TenantGraphQLView(GraphQLView):
                 "CSRF check failed: send the `csrftoken` cookie's value in the X-CSRFToken header.", "CSRF_FAILED", 403
             )
         return super().dispatch(request, *args, **kwargs)
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if is_multipart(request):
+            try:
+                return multipart_operations(request)
+            except MultipartError as error:
+                raise HttpError(HttpResponseBadRequest(str(error))) from None
+        return super().parse_body(request)
 
     def execute_graphql_request(
         self,

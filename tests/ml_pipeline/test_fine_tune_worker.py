@@ -6,10 +6,10 @@ from django.core.files.storage import storages
 from django_tenants.utils import schema_context
 from mlflow import MlflowClient
 
-from ml_models.models import SalesHistoryUpload, UploadStatus
-from ml_models.services import start_fine_tune
+from core.planning.forecasting import start_fine_tune
+from core.planning.models import DemandHistoryUpload, UploadStatus
+from core.planning.uploads import upload_demand_history
 from ml_models.tracking import registered_model_name
-from ml_models.uploads import upload_sales_history
 from tests.ml_pipeline.conftest import make_catalogue, sales_csv, system_actor
 
 
@@ -18,7 +18,7 @@ def test_an_upload_is_fine_tuned_in_the_worker_and_registered_for_the_tenant(cel
     schema = committed_tenant.schema
     with schema_context(schema):
         location = make_catalogue(("A-1", "B-2"))
-        upload = upload_sales_history(sales_csv(("A-1", "B-2"), location, days=170), "sales.csv", system_actor())
+        upload = upload_demand_history(sales_csv(("A-1", "B-2"), location, days=170), "sales.csv", system_actor())
         assert upload.status == UploadStatus.VALIDATED
 
     # when
@@ -26,9 +26,9 @@ def test_an_upload_is_fine_tuned_in_the_worker_and_registered_for_the_tenant(cel
         start_fine_tune(upload.pk)
 
     # then
-    def finished() -> SalesHistoryUpload | None:
+    def finished() -> DemandHistoryUpload | None:
         with schema_context(schema):
-            row = SalesHistoryUpload.objects.get(pk=upload.pk)
+            row = DemandHistoryUpload.objects.get(pk=upload.pk)
         return row if row.status in (UploadStatus.DONE, UploadStatus.FAILED) else None
 
     done = celery_worker.wait_for(finished, timeout=240, interval=0.5)

@@ -13,14 +13,14 @@ from mlflow import MlflowClient
 from core.catalog.models import Item
 from core.events.models import DomainEvent
 from core.locations.models import Location
+from core.planning.forecasting import refresh_forecasts
 from core.planning.models import DemandForecast
+from core.planning.uploads import upload_demand_history
 from core.rules import services as rules
 from core.rules.events import evaluate_domain_event
 from core.rules.models import RuleNotification
 from ml_models.base_models import train_base_model
-from ml_models.services import refresh_forecasts
 from ml_models.training import TrainConfig
-from ml_models.uploads import upload_sales_history
 from tests.ml_pipeline.conftest import make_catalogue, sales_csv, system_actor
 
 
@@ -33,7 +33,7 @@ def test_one_event_per_pair_with_an_earlier_forecast_carrying_the_change_and_rul
         MlflowClient(tracking_uri=uri, registry_uri=uri).set_registered_model_alias(base.name, "champion", base.logged.version)
         code = make_catalogue(("A-1", "B-2"))
         history = sales_csv(("A-1", "B-2"), code, days=60, start=today - timedelta(days=60))
-        upload = upload_sales_history(history, "h.csv", system_actor())
+        upload = upload_demand_history(history, "h.csv", system_actor())
         first, location = Item.objects.get(sku="A-1"), Location.objects.get(code=code)
         DemandForecast.objects.bulk_create(
             DemandForecast(

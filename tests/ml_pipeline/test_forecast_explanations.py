@@ -11,11 +11,11 @@ from django.test import override_settings
 from django.utils import timezone
 from mlflow import MlflowClient
 
+from core.planning.forecasting import refresh_forecasts
 from core.planning.models import DemandForecast, ForecastExplanation
+from core.planning.uploads import upload_demand_history
 from ml_models.base_models import train_base_model
-from ml_models.services import refresh_forecasts
 from ml_models.training import TrainConfig
-from ml_models.uploads import upload_sales_history
 from tests.ml_pipeline.conftest import make_catalogue, sales_csv, system_actor
 
 FAMILIES = {"lags", "calendar", "price_promo", "signals"}
@@ -33,7 +33,7 @@ def test_each_forecast_is_explained_by_contributions_adding_up_to_its_p50_total(
         base = train_base_model("core", uri, n_series=8, days=150, train_config=TrainConfig(max_epochs=1, samples_per_epoch=500))
         MlflowClient(tracking_uri=uri, registry_uri=uri).set_registered_model_alias(base.name, "champion", base.logged.version)
         location = make_catalogue(("A-1", "B-2"))
-        upload = upload_sales_history(sales_csv(("A-1", "B-2"), location, days=60), "h.csv", system_actor())
+        upload = upload_demand_history(sales_csv(("A-1", "B-2"), location, days=60), "h.csv", system_actor())
 
         # when
         refresh_forecasts()
@@ -64,7 +64,7 @@ def test_an_explanation_of_a_pair_without_history_today_is_removed_on_rerun(in_a
         base = train_base_model("core", uri, n_series=8, days=150, train_config=TrainConfig(max_epochs=1, samples_per_epoch=500))
         MlflowClient(tracking_uri=uri, registry_uri=uri).set_registered_model_alias(base.name, "champion", base.logged.version)
         location = make_catalogue(("A-1", "C-3"))
-        upload = upload_sales_history(sales_csv(("A-1",), location, days=60), "h.csv", system_actor())
+        upload = upload_demand_history(sales_csv(("A-1",), location, days=60), "h.csv", system_actor())
         from core.catalog.models import Item
         from core.locations.models import Location
 

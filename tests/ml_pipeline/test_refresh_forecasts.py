@@ -7,11 +7,11 @@ from django.test import override_settings
 from django.utils import timezone
 from mlflow import MlflowClient
 
+from core.planning.forecasting import refresh_forecasts
 from core.planning.models import DemandForecast
+from core.planning.uploads import upload_demand_history
 from ml_models.base_models import train_base_model
-from ml_models.services import refresh_forecasts
 from ml_models.training import TrainConfig
-from ml_models.uploads import upload_sales_history
 from tests.ml_pipeline.conftest import make_catalogue, sales_csv, system_actor
 
 
@@ -22,7 +22,7 @@ def test_forecasts_are_written_from_the_champion_for_each_item_and_location(in_a
         base = train_base_model("core", uri, n_series=8, days=150, train_config=TrainConfig(max_epochs=1, samples_per_epoch=500))
         MlflowClient(tracking_uri=uri, registry_uri=uri).set_registered_model_alias(base.name, "champion", base.logged.version)
         location = make_catalogue(("A-1", "B-2"))
-        upload = upload_sales_history(sales_csv(("A-1", "B-2"), location, days=60), "h.csv", system_actor())
+        upload = upload_demand_history(sales_csv(("A-1", "B-2"), location, days=60), "h.csv", system_actor())
 
         # when
         written = refresh_forecasts()
@@ -41,7 +41,7 @@ def test_forecasts_are_written_from_the_champion_for_each_item_and_location(in_a
 def test_without_any_model_nothing_is_written(in_alpha, tmp_path):
     # given
     location = make_catalogue(("A-1",))
-    upload = upload_sales_history(sales_csv(("A-1",), location, days=40), "h.csv", system_actor())
+    upload = upload_demand_history(sales_csv(("A-1",), location, days=40), "h.csv", system_actor())
 
     # when
     with override_settings(MLFLOW_TRACKING_URI=f"sqlite:///{tmp_path / 'empty.db'}"):

@@ -1,6 +1,6 @@
 """The discrete manufacturing module (离散制造)."""
 
-from core.modules import ModuleConfig
+from core.modules import MLSpec, ModuleConfig
 
 
 class DiscreteMfgConfig(ModuleConfig):
@@ -15,3 +15,5 @@ class DiscreteMfgConfig(ModuleConfig):
     description_en = "BOMs, BOM-change impact, work orders and lead-time prediction."
     monthly_price_cny = 199
     monthly_price_usd = 29
+    # The demand base model (public.discrete_mfg.demand) a tenant with this module is fine-tuned from and served by.
+    ml_specs = (MLSpec(kind="demand", description="Component demand: intermittent, driven by production orders."),)

@@ -1,6 +1,6 @@
 """The food module (食品)."""
 
-from core.modules import ModuleConfig, NavEntry
+from core.modules import MLSpec, ModuleConfig, NavEntry
 
 
 class FoodConfig(ModuleConfig):
@@ -15,6 +15,8 @@ class FoodConfig(ModuleConfig):
     description_en = "Lots and expiry, FEFO, cold-chain readings and recall tracing."
     monthly_price_cny = 149
     monthly_price_usd = 21
+    # The demand base model (public.food.demand) a tenant with this module is fine-tuned from and served by.
+    ml_specs = (MLSpec(kind="demand", description="Perishable daily demand: weather, festivals, short shelf life."),)
     nav = (NavEntry("food:cold_chain", "冷链温度", "Cold chain", "thermometer"),)
 
     def ready(self) -> None:

@@ -1,6 +1,6 @@
 """The restaurant module (餐饮)."""
 
-from core.modules import ModuleConfig
+from core.modules import MLSpec, ModuleConfig
 
 
 class RestaurantConfig(ModuleConfig):
@@ -15,3 +15,5 @@ class RestaurantConfig(ModuleConfig):
     description_en = "Recipes, consumption from POS sales, waste prediction and staff scheduling."
     monthly_price_cny = 129
     monthly_price_usd = 19
+    # The demand base model (public.restaurant.demand) a tenant with this module is fine-tuned from and served by.
+    ml_specs = (MLSpec(kind="demand", description="Dish and ingredient daily demand: strong weekday and meal-time rhythm."),)

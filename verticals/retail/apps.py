@@ -1,6 +1,6 @@
 """The retail module (零售)."""
 
-from core.modules import ModuleConfig, NavEntry
+from core.modules import MLSpec, ModuleConfig, NavEntry
 
 
 class RetailConfig(ModuleConfig):
@@ -15,6 +15,8 @@ class RetailConfig(ModuleConfig):
     description_en = "Stores, POS ingestion, store replenishment and promotions."
     monthly_price_cny = 99
     monthly_price_usd = 15
+    # The demand base model (public.retail.demand) a tenant with this module is fine-tuned from and served by.
+    ml_specs = (MLSpec(kind="demand", description="Store × item daily demand: weekly rhythm, promotions, festivals."),)
     nav = (NavEntry("retail:store_list", "门店", "Stores", "store"),)
 
     def ready(self) -> None:
