@@ -81,6 +81,15 @@ def forecast_with(saved: dict[str, Any], panel: DemandPanel, *, horizon: int = 2
 # --- the fallback over today's library ----------------------------------------------------------------------
 
 
+def library_panel(panel: DemandPanel) -> DemandPanel:
+    """`panel` with only the channels today's library accepts (its DemandPanel rebuilds itself in head() and
+    subset() and refuses "open"/"holiday"); the planning side reads those two from the full panel."""
+    from ml_models.features import EXOG_CHANNELS, DemandPanel
+
+    known = {name: channel for name, channel in panel.exog.items() if name in EXOG_CHANNELS}
+    return DemandPanel(panel.keys, panel.dates, panel.values, panel.freq, known)
+
+
 def demand_classes(values: np.ndarray) -> list[str]:
     """Syntetos–Boylan classes per series (ADI 1.32, CV² 0.49); "short" below MIN_SCORED_DAYS observed days."""
     classes = []
@@ -170,7 +179,7 @@ def _network_forecast(model: Any, panel: DemandPanel, horizon: int) -> np.ndarra
     """(N, horizon, 3) P10/P50/P90 of the network from the end of `panel`, sorted, ≥ 0."""
     from ml_models.serving import forecast
 
-    result = forecast(model, panel)
+    result = forecast(model, library_panel(panel))
     q = [result.quantiles.index(x) for x in QUANTILES]
     values = np.sort(result.values[:, :horizon, q], axis=2)
     if values.shape[1] < horizon:  # the network's own horizon is shorter: hold its last day
@@ -227,16 +236,15 @@ def _fit_and_forecast_today(
         report(20, "fine-tuning")
         tuned = fine_tune(
             base.model,
-            panel.head(t - horizon),
+            library_panel(panel).head(t - horizon),
             epochs=FINE_TUNE_EPOCHS,
             samples_per_epoch=FINE_TUNE_SAMPLES,
             seed=seed,
             progress=lambda percent, stage: report(20 + int(percent * 0.6), stage),
         )
         tuned_model = tuned.model
-        network_last = _network_forecast(tuned_model, panel.head(t - horizon), horizon)[:, :, 1] * _open_mask(
-            panel, t - horizon, horizon
-        )
+        network_last = _network_forecast(tuned_model, library_panel(panel).head(t - horizon), horizon)[:, :, 1]
+        network_last = network_last * _open_mask(panel, t - horizon, horizon)
     report(85, "choosing the served model per class")
     served, scores, coverage, notes = _select(panel, classes, backtest, network_last)
     values = _serve(panel, classes, served, backtest, tuned_model, horizon)

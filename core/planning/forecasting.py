@@ -294,7 +294,7 @@ def explain_forecasts(
     if not rows:
         return []
     try:
-        explained = explain(network, panel.subset(rows), steps=EXPLAIN_STEPS)
+        explained = explain(network, champion.library_panel(panel).subset(rows), steps=EXPLAIN_STEPS)
     except Exception:
         logger.exception("explaining forecasts of %s/%s failed; storing forecasts only", model_name, model_version)
         return []

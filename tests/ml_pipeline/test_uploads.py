@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.files.storage import storages
 from django.test import override_settings
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from core.planning.models import DemandHistoryRow, UploadStatus
 from core.planning.selectors import sales_history_uploads, upload_rows
 from core.planning.uploads import upload_demand_history
 from tests.ml_pipeline.conftest import make_catalogue, sales_csv, system_actor
+
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The messages below are the English ones; the reader's language decides (see the zh-hans test)."""
+    with translation.override("en"):
+        yield
 
 
 def _rejected_with(data: bytes, filename: str = "sales.csv"):
@@ -145,3 +154,15 @@ def test_another_tenant_never_sees_the_uploads_or_rows(alpha, beta):
         assert list(sales_history_uploads()) == [upload]
     assert not upload.storage_key.startswith(f"tenants/{beta.schema}/")
     storages["default"].delete(upload.storage_key)
+
+
+def test_row_errors_are_written_in_the_readers_language(in_alpha):
+    # given
+    location = make_catalogue(("A-1",))
+
+    # when
+    with translation.override("zh-hans"):
+        errors = _rejected_with(f"date,sku,location,quantity\n2026-01-01,NOPE,{location},3\n".encode())
+
+    # then
+    assert errors == [{"row": 2, "column": "sku", "message": "未知商品编码 'NOPE'。"}]

@@ -17,7 +17,7 @@ from core.planning.known_future import build_demand_panel
 from core.planning.models import DemandHistoryRow, HistorySource, LocationCalendar, PlanningSettings, Promotion, UploadStatus
 from core.planning.uploads import upload_demand_history
 from tests.ml_pipeline.conftest import system_actor
-from tests.planning.history_support import csv_bytes, daily_history, plan_rows
+from tests.planning.history_support import csv_bytes
 
 
 def _upload(data: bytes):
@@ -167,7 +167,7 @@ def test_the_panel_builder_fills_open_promo_price_and_holiday_channels(in_alpha)
     assert built is not None
     panel, keys = built
     assert panel.dates[-1].date() == date(2026, 9, 30) and panel.values.shape == (2, 21)
-    a = [i for i, k in enumerate(keys.item_ids) if Item.objects.get(pk=k).sku == "A-1"][0]
+    a = next(i for i, k in enumerate(keys.item_ids) if Item.objects.get(pk=k).sku == "A-1")
     b = 1 - a
     future = {name: channel[:, 21:] for name, channel in panel.exog.items()}  # Oct 1 .. Oct 7
     assert all(channel.shape == (2, 28) for channel in panel.exog.values())
