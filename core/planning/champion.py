@@ -223,7 +223,7 @@ def _residuals(backtest: _Backtest, name: str) -> np.ndarray | None:
 def _fit_and_forecast_today(
     panel: DemandPanel, horizon: int, origins: int, base: LoadedModel | None, seed: int, progress: Progress | None
 ) -> ChampionResult:
-    from ml_models.training import fine_tune
+    from ml_models.training import EmptyTrainingSet
 
     report = progress or (lambda percent, stage: None)
     t = panel.values.shape[1]
@@ -232,21 +232,17 @@ def _fit_and_forecast_today(
     backtest = _rolling_origin(panel, horizon, origins)
     network_last: np.ndarray | None = None
     tuned_model: Any = None
-    if base is not None and t > horizon + MIN_SCORED_DAYS:
-        report(20, "fine-tuning")
-        tuned = fine_tune(
-            base.model,
-            library_panel(panel).head(t - horizon),
-            epochs=FINE_TUNE_EPOCHS,
-            samples_per_epoch=FINE_TUNE_SAMPLES,
-            seed=seed,
-            progress=lambda percent, stage: report(20 + int(percent * 0.6), stage),
-        )
-        tuned_model = tuned.model
-        network_last = _network_forecast(tuned_model, library_panel(panel).head(t - horizon), horizon)[:, :, 1]
-        network_last = network_last * _open_mask(panel, t - horizon, horizon)
+    untrainable: list[tuple[str, dict[str, Any]]] = []
+    if base is not None:
+        try:
+            tuned_model, network_last = _tune_network(panel, base, horizon, seed, report)
+        except EmptyTrainingSet:
+            # Too little history for the network's lag window, horizon and validation period: the
+            # baselines serve every class, and each class says why.
+            untrainable = [("history_too_short", {"class": c, "days": t}) for c in sorted(set(classes)) if c != "short"]
     report(85, "choosing the served model per class")
     served, scores, coverage, notes = _select(panel, classes, backtest, network_last)
+    notes += untrainable
     values = _serve(panel, classes, served, backtest, tuned_model, horizon)
     metrics = {f"wape_{c}_{name}": s for c, by_name in scores.items() for name, s in by_name.items()}
     saved_state = {"served": served, "network": tuned_model} if tuned_model is not None else None
@@ -263,6 +259,24 @@ def _fit_and_forecast_today(
         network_state=saved_state,
         metrics=metrics,
     )
+
+
+def _tune_network(panel: DemandPanel, base: LoadedModel, horizon: int, seed: int, report: Progress) -> tuple[Any, np.ndarray]:
+    """Fine-tune the base network on the history before the last origin; its P50 there, closed days zero."""
+    from ml_models.training import fine_tune
+
+    t = panel.values.shape[1]
+    report(20, "fine-tuning")
+    tuned = fine_tune(
+        base.model,
+        library_panel(panel).head(t - horizon),
+        epochs=FINE_TUNE_EPOCHS,
+        samples_per_epoch=FINE_TUNE_SAMPLES,
+        seed=seed,
+        progress=lambda percent, stage: report(20 + int(percent * 0.6), stage),
+    )
+    last = _network_forecast(tuned.model, library_panel(panel).head(t - horizon), horizon)[:, :, 1]
+    return tuned.model, last * _open_mask(panel, t - horizon, horizon)
 
 
 def _select(
