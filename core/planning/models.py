@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 QTY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 ZERO = Decimal("0")
@@ -235,12 +236,12 @@ class SafetyStockAdjustment(models.Model):
 
 
 class UploadStatus(models.TextChoices):
-    UPLOADED = "uploaded", "Uploaded"
-    REJECTED = "rejected", "Rejected"
-    VALIDATED = "validated", "Validated"
-    TRAINING = "training", "Training"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    UPLOADED = "uploaded", _("Uploaded")
+    REJECTED = "rejected", _("Rejected")
+    VALIDATED = "validated", _("Validated")
+    TRAINING = "training", _("Training")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class DemandHistoryUpload(models.Model):
@@ -281,9 +282,9 @@ class DemandHistoryUpload(models.Model):
 
 
 class HistorySource(models.TextChoices):
-    UPLOAD = "upload", "Upload"
-    SHIPMENT = "shipment", "Shipment"
-    POS = "pos", "POS"
+    UPLOAD = "upload", _("Upload")
+    SHIPMENT = "shipment", _("Shipment")
+    POS = "pos", _("POS")
 
 
 class DemandHistoryRow(models.Model):
@@ -328,10 +329,10 @@ class DemandHistoryRow(models.Model):
 
 
 class PromotionKind(models.TextChoices):
-    DISCOUNT = "discount", "Discount"
-    BUNDLE = "bundle", "Bundle"
-    DISPLAY = "display", "Display"
-    OTHER = "other", "Other"
+    DISCOUNT = "discount", _("Discount")
+    BUNDLE = "bundle", _("Bundle")
+    DISPLAY = "display", _("Display")
+    OTHER = "other", _("Other")
 
 
 class Promotion(models.Model):
@@ -389,10 +390,10 @@ class PlanningSettings(models.Model):
 
 
 class ForecastRunStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    DONE = "done", "Done"
-    FAILED = "failed", "Failed"
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
 
 
 class ForecastRun(models.Model):
