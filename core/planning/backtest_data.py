@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.inventory.models import ItemValuation, StockMove
 from core.locations.models import LocationKind
 from core.planning.backtest import PolicyComparison, compare_policies
+from core.planning.exceptions import NoDemandHistory
 from core.planning.history import read_history
 from core.planning.models import DemandHistoryRow, SourcingRule
 from core.planning.policy import supplier_lead_time
@@ -90,6 +91,9 @@ def backtest_item(
     With `variable_lead_time` each order's lead time is drawn from the supplier's learned mean and σ (seeded).
     """
     demand = daily_sales(item_id, location_id, days, end=end)
+    if not any(demand):
+        # Nothing was demanded in the window: any fill rate would be 100 % on no stock, a figure of nothing.
+        raise NoDemandHistory()
     lead, lead_std, review = lead_time_of(item_id, location_id)
     valuation = ItemValuation.objects.filter(item_id=item_id).first()
     unit_cost = float(valuation.average_cost) if valuation else 0.0

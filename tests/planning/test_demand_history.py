@@ -177,3 +177,26 @@ def test_the_panel_builder_fills_open_promo_price_and_holiday_channels(in_alpha)
     sundays = [d for d in range(28) if (start + timedelta(days=d)).weekday() == 6]
     assert all(panel.exog["open"][b, d] == 0.0 for d in sundays)
     assert np.allclose(future["price"][a, 1:], 8.0) and np.allclose(future["price"][b], 9.9)
+
+
+def test_the_policy_backtest_replays_the_history_up_to_its_last_day_and_refuses_an_empty_window(in_alpha):
+    # given 60 days of uploaded sales ending 100 days ago, and an item without any
+    import pytest
+
+    from core.planning.backtest_data import backtest_item, history_end
+    from core.planning.exceptions import NoDemandHistory
+
+    item, quiet = make_item("A-1"), make_item("Q-1")
+    location = make_stock_location("WH1")
+    end = timezone.localdate() - timedelta(days=100)
+    lines = [f"{(end - timedelta(days=d)).isoformat()},A-1,{location.code},{3 + d % 4},,," for d in range(60)]
+    _upload(csv_bytes(lines))
+
+    # when
+    comparison = backtest_item(item.pk, location.pk, 60)
+
+    # then: the replay covers the uploaded days (not the empty days up to today)
+    assert history_end(item.pk, location.pk) == end
+    assert comparison.forecast.demanded == sum(3 + d % 4 for d in range(32))  # the 32 days after the 28 training days
+    with pytest.raises(NoDemandHistory):
+        backtest_item(quiet.pk, location.pk, 60)
