@@ -128,7 +128,7 @@ class HistoryTable:
 
 
 _HISTORY_SQL = """
-    SELECT item_id, location_id, date,
+    SELECT item_id, location_id, date - DATE '1970-01-01',
            COALESCE(MAX(quantity) FILTER (WHERE source = 'upload'), SUM(quantity) FILTER (WHERE source <> 'upload')),
            COALESCE(MAX(price) FILTER (WHERE source = 'upload'), MAX(price)),
            BOOL_OR(promo)::int,
@@ -165,11 +165,12 @@ def read_history(*, start: date | None = None, end: date | None = None, item_ids
     if buffer.getbuffer().nbytes == 0:
         frame = pd.DataFrame({name: [] for name in names})
     else:
-        frame = pd.read_csv(buffer, header=None, names=names, parse_dates=["date"], dtype={"item_id": np.int64})
+        # Every column is numeric (the date as days since 1970): the C parser reads 1.5 M rows in well under a second.
+        frame = pd.read_csv(buffer, header=None, names=names, dtype=np.float64, engine="c")
     return HistoryTable(
         item_id=frame["item_id"].to_numpy(np.int64),
         location_id=frame["location_id"].to_numpy(np.int64),
-        date=frame["date"].to_numpy("datetime64[D]"),
+        date=frame["date"].to_numpy(np.int64).astype("datetime64[D]"),
         quantity=frame["quantity"].to_numpy(np.float64),
         price=frame["price"].to_numpy(np.float64),
         promo=frame["promo"].to_numpy(np.float64),
