@@ -78,8 +78,8 @@ class StartFineTune(BaseMutation):
         permissions = (Permission.MANAGE,)
 
     @classmethod
-    def perform_mutation(cls, root: Any, info: Any, upload_id: str) -> StartFineTune:
-        pk = pk_from_id(upload_id, "SalesHistoryUpload")
+    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> StartFineTune:
+        pk = pk_from_id(data["upload_id"], "SalesHistoryUpload")
         if pk is None or not DemandHistoryUpload.objects.filter(pk=pk).exists():
             raise DomainError(_("No such upload."), field="uploadId", code="NOT_FOUND")
         return cls(upload=start_fine_tune(pk), errors=[])
@@ -94,7 +94,7 @@ class RefreshForecasts(BaseMutation):
         permissions = (Permission.MANAGE,)
 
     @classmethod
-    def perform_mutation(cls, root: Any, info: Any) -> RefreshForecasts:
+    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> RefreshForecasts:
         return cls(run=start_forecast_refresh(actor_from_request(info.context)), errors=[])
 
 
@@ -139,9 +139,9 @@ class SavePromotion(BaseMutation):
         permissions = (Permission.MANAGE,)
 
     @classmethod
-    def perform_mutation(cls, root: Any, info: Any, fields: Any, id: str | None = None) -> SavePromotion:
-        promotion_id = None if id is None else (pk_from_id(id, "Promotion") or -1)
-        return cls(promotion=save_promotion(_promotion_input(fields), promotion_id), errors=[])
+    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> SavePromotion:
+        promotion_id = None if data.get("id") is None else (pk_from_id(data["id"], "Promotion") or -1)
+        return cls(promotion=save_promotion(_promotion_input(data["fields"]), promotion_id), errors=[])
 
 
 class DeletePromotion(BaseMutation):
@@ -154,8 +154,8 @@ class DeletePromotion(BaseMutation):
         permissions = (Permission.MANAGE,)
 
     @classmethod
-    def perform_mutation(cls, root: Any, info: Any, id: str) -> DeletePromotion:
-        delete_promotion(pk_from_id(id, "Promotion") or -1)
+    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> DeletePromotion:
+        delete_promotion(pk_from_id(data["id"], "Promotion") or -1)
         return cls(ok=True, errors=[])
 
 
