@@ -158,6 +158,8 @@ class ForecastRunType(DjangoObjectType):
 
 class PromotionType(DjangoObjectType):
     database_id = graphene.Int(required=True)
+    # A plain string, not a generated enum: the enum would carry the labels in the reader's language.
+    kind = graphene.String(required=True, description="discount, bundle, display or other.")
     location_ids = graphene.List(graphene.NonNull(graphene.Int), required=True, description="Empty: every location.")
 
     class Meta:
@@ -168,6 +170,10 @@ class PromotionType(DjangoObjectType):
     @staticmethod
     def resolve_database_id(promotion: Promotion, info: Any) -> int:
         return promotion.pk
+
+    @staticmethod
+    def resolve_kind(promotion: Promotion, info: Any) -> str:
+        return str(promotion.kind)
 
     @staticmethod
     def resolve_location_ids(promotion: Promotion, info: Any) -> list[int]:
