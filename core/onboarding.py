@@ -40,12 +40,12 @@ def _opening_stock() -> bool:
 
 
 def _sales_history() -> bool:
+    from core.planning.models import DemandHistoryUpload, UploadStatus
     from core.sales.models import SalesOrder
-    from ml_models.models import SalesHistoryUpload, UploadStatus
 
     accepted = (UploadStatus.VALIDATED, UploadStatus.TRAINING, UploadStatus.DONE, UploadStatus.FAILED)
     return (
-        SalesHistoryUpload.objects.filter(status__in=accepted).exists()
+        DemandHistoryUpload.objects.filter(status__in=accepted).exists()
         or SalesOrder.objects.filter(state__in=("shipped", "delivered")).exists()
     )
 

@@ -1,43 +1,11 @@
-"""The demand-model app: sales-history uploads, fine-tuning and its GraphQL (the library itself needs no Django)."""
+"""The demand-model library as a Django app only for its `train_base_models` command and the migrations that
+once held tenant tables (they moved to core.planning); the library itself reads no tenant table."""
 
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-from core.modules import DomainAppConfig, registry
-
-if TYPE_CHECKING:
-    from ml_models.specs import DemandBaseSpec
+from django.apps import AppConfig
 
 
-def declared_demand_specs() -> dict[str, DemandBaseSpec]:
-    """Module code → its MLSpec(kind="demand") as the library's spec, in the registry's order."""
-    from ml_models.specs import spec_from_declaration
-
-    return {
-        cfg.code: spec_from_declaration(cfg.code, spec.base_data, spec.profile)
-        for cfg in registry.all()
-        for spec in cfg.ml_specs
-        if spec.kind == "demand"
-    }
-
-
-class MlModelsConfig(DomainAppConfig):
+class MlModelsConfig(AppConfig):
     default = True
     name = "ml_models"
     label = "ml_models"
     default_auto_field = "django.db.models.BigAutoField"
-
-    def ready(self) -> None:
-        from ml_models.specs import set_spec_provider
-
-        # The library resolves a module code to the demand spec the module declares (core.modules.MLSpec).
-        set_spec_provider(declared_demand_specs)
-        from core.jobs import register_reaper
-        from ml_models.graphql.mutations import MlModelsMutations
-        from ml_models.graphql.queries import MlModelsQueries
-        from ml_models.services import reap_stuck_fine_tunes
-
-        self.graphql_queries = (MlModelsQueries,)
-        self.graphql_mutations = (MlModelsMutations,)
-        register_reaper("ml_models.fine_tune", reap_stuck_fine_tunes)

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import mlflow
 import numpy as np
@@ -18,6 +19,7 @@ import torch
 from mlflow import MlflowClient
 from mlflow.exceptions import MlflowException
 from mlflow.models import Model
+from mlflow.pyfunc import PythonModel
 
 from ml_models.exceptions import MLErrorCode, ModelRegistryError, NoChampion, NothingToRollBack
 from ml_models.model import DemandNet, ModelConfig
@@ -300,3 +302,55 @@ def _download(uri: str, tracking_uri: str) -> Iterator[Path]:
         yield Path(mlflow.artifacts.download_artifacts(artifact_uri=uri, dst_path=tmp))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --- champion choices (ml_models.champion): the per-class winners and their fitted learners ----------------------
+
+CHOICE_FILE = "champion_choice.pt"
+
+
+class _ChoiceModel(PythonModel):  # type: ignore[misc]
+    """A registered champion choice. Its payload is read by `load_champion_choice` and served by
+    `ml_models.champion.forecast_with`, which needs the tenant's panel and known-future inputs, not pyfunc rows."""
+
+    def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
+        raise TypeError("a champion choice is served by ml_models.champion.forecast_with")
+
+
+def log_champion_choice(
+    saved: Mapping[str, Any],
+    name: str,
+    metrics: Mapping[str, float],
+    params: Mapping[str, object] | None = None,
+    tags: Mapping[str, str] | None = None,
+    report: Mapping[str, object] | None = None,
+    tracking_uri: str | None = None,
+) -> LoggedRun:
+    """Log a champion selection (its backtest figures and `ChampionResult.saved`) and register it under `name`."""
+    client, uri = _client(tracking_uri)
+    experiment_id = _experiment_id(client, name, resolve_artifact_root(uri))
+    with tempfile.TemporaryDirectory(dir=_work_dir(uri)) as tmp:
+        path = Path(tmp) / CHOICE_FILE
+        torch.save(dict(saved), path)
+        with mlflow.start_run(experiment_id=experiment_id, tags=dict(tags or {})) as run:
+            mlflow.log_params(dict(params or {}))
+            mlflow.log_metrics({k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(float(v))})
+            if report:
+                mlflow.log_dict(dict(report), "backtest_report.json")
+            info = mlflow.pyfunc.log_model(
+                name="model",
+                python_model=_ChoiceModel(),
+                artifacts={"choice": str(path)},
+                pip_requirements=PIP_REQUIREMENTS,
+                registered_model_name=name,
+            )
+    return LoggedRun(run_id=run.info.run_id, version=str(info.registered_model_version))
+
+
+def load_champion_choice(name: str, version: str, tracking_uri: str | None = None) -> dict[str, Any]:
+    """The `saved` dict of one registered champion choice (ours: written by log_champion_choice)."""
+    _, uri = _client(tracking_uri)
+    with _download(f"models:/{name}/{version}", uri) as path:
+        # Not weights-only: the choice holds LightGBM model text and band offsets beside the network's tensors.
+        loaded: dict[str, Any] = torch.load(path / "artifacts" / CHOICE_FILE, weights_only=False)
+    return loaded

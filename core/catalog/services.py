@@ -105,7 +105,12 @@ def _apply_item_fields(item: Item, fields: dict[str, Any]) -> None:
 
 @transaction.atomic
 def create_item(**fields: Any) -> Item:
-    """Create an item; `base_unit_id` is required, `sku` must be unique."""
+    """Create an item; `base_unit_id` is required, `sku` must be unique.
+
+    An English tenant names items in English only: `name_zh` (the name every view falls back to) then
+    takes the English name, so no Chinese name is demanded."""
+    if not (fields.get("name_zh") or "").strip() and (fields.get("name_en") or "").strip():
+        fields = {**fields, "name_zh": fields["name_en"]}
     item = Item()
     _apply_item_fields(item, fields)
     try:

@@ -15,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import OperationalError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
 from django.views.decorators.csrf import csrf_exempt
 from graphene_django.views import GraphQLView, HttpError
@@ -28,6 +28,7 @@ from core.graphql.errors import DomainError
 from core.graphql.inputs import InputGuardMiddleware
 from core.graphql.limits import NoIntrospection, build_limit_rules
 from core.graphql.permissions import ModuleGuardMiddleware
+from core.graphql.upload import MultipartError, document_size, is_multipart, max_file_bytes, multipart_operations
 
 logger = logging.getLogger(__name__)
 
@@ -54,7 +55,13 @@ class TenantGraphQLView(GraphQLView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         limit = settings.GRAPHQL_MAX_DOCUMENT_BYTES
-        if _declared_length(request) > limit or len(request.GET.get("query", "")) > limit or len(request.body or b"") > limit:
+        if is_multipart(request):
+            # The document limit is for the document; the files carry their own (graphql/upload.py).
+            if _declared_length(request) > limit + max_file_bytes() + 64 * 1024:
+                return json_error("The uploaded file is too large.", "PAYLOAD_TOO_LARGE", 413)
+            if document_size(request) > limit:
+                return json_error(f"The GraphQL document is larger than {limit} bytes.", "PAYLOAD_TOO_LARGE", 413)
+        elif _declared_length(request) > limit or len(request.GET.get("query", "")) > limit or len(request.body or b"") > limit:
             return json_error(f"The GraphQL document is larger than {limit} bytes.", "PAYLOAD_TOO_LARGE", 413)
         actor = actor_from_request(request)
         if not actor.is_authenticated:
@@ -74,6 +81,14 @@ class TenantGraphQLView(GraphQLView):
             return response
         with _statement_timeout(settings.GRAPHQL_STATEMENT_TIMEOUT_MS):
             return super().dispatch(request, *args, **kwargs)
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        if is_multipart(request):
+            try:
+                return multipart_operations(request)
+            except MultipartError as error:
+                raise HttpError(HttpResponseBadRequest(str(error))) from None
+        return super().parse_body(request)
 
     def execute_graphql_request(
         self,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from decimal import Decimal
 
+import numpy as np
 from django.db.models import Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -12,27 +13,41 @@ from django.utils import timezone
 from core.inventory.models import ItemValuation, StockMove
 from core.locations.models import LocationKind
 from core.planning.backtest import PolicyComparison, compare_policies
-from core.planning.models import SourcingRule
+from core.planning.exceptions import NoDemandHistory
+from core.planning.history import read_history
+from core.planning.models import DemandHistoryRow, SourcingRule
 from core.planning.policy import supplier_lead_time
-from ml_models.models import SalesHistoryRow
 
 DEFAULT_LEAD_TIME_DAYS = 7
 
 
-def daily_sales(item_id: int, location_id: int, days: int, *, end: date | None = None) -> list[float]:
-    """Units sold per day over the `days` days ending `end` (today), zero-filled.
-
-    An uploaded sales history wins where present (it is what the tenant says it sold); otherwise the ledger's
-    moves from the location to customer locations.
-    """
-    end = end or timezone.localdate()
-    start = end - timedelta(days=days - 1)
-    uploaded = (
-        SalesHistoryRow.objects.filter(item_id=item_id, location_id=location_id, date__range=(start, end))
-        .values("date")
-        .annotate(total=Sum("quantity"))
+def history_end(item_id: int, location_id: int) -> date:
+    """The last day the pair's demand history has an actual figure for (today without history): a backtest
+    on uploaded history must end where the history ends, not "today"."""
+    last = (
+        DemandHistoryRow.objects.filter(
+            item_id=item_id, location_id=location_id, superseded_by__isnull=True, quantity__isnull=False
+        )
+        .order_by("-date")
+        .values_list("date", flat=True)
+        .first()
     )
-    by_day: dict[date, Decimal] = {row["date"]: row["total"] for row in uploaded}
+    return last or timezone.localdate()
+
+
+def daily_sales(item_id: int, location_id: int, days: int, *, end: date | None = None) -> list[float]:
+    """Units sold per day over the `days` days ending `end` (default: the end of the pair's history), zero-filled.
+
+    The tenant's demand history (uploads, then rolled-up shipments) wins where present; otherwise the
+    ledger's moves from the location to customer locations.
+    """
+    end = end or history_end(item_id, location_id)
+    start = end - timedelta(days=days - 1)
+    table = read_history(start=start, end=end, item_ids=[item_id])
+    mask = (table.location_id == location_id) & np.isfinite(table.quantity)
+    by_day: dict[date, Decimal] = {
+        day.astype(date): Decimal(str(quantity)) for day, quantity in zip(table.date[mask], table.quantity[mask], strict=True)
+    }
     if not by_day:
         shipped = (
             StockMove.objects.filter(
@@ -76,6 +91,9 @@ def backtest_item(
     With `variable_lead_time` each order's lead time is drawn from the supplier's learned mean and σ (seeded).
     """
     demand = daily_sales(item_id, location_id, days, end=end)
+    if not any(demand):
+        # Nothing was demanded in the window: any fill rate would be 100 % on no stock, a figure of nothing.
+        raise NoDemandHistory()
     lead, lead_std, review = lead_time_of(item_id, location_id)
     valuation = ItemValuation.objects.filter(item_id=item_id).first()
     unit_cost = float(valuation.average_cost) if valuation else 0.0

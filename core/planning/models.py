@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 QTY: dict[str, Any] = {"max_digits": 18, "decimal_places": 4}
 ZERO = Decimal("0")
@@ -229,3 +230,193 @@ class SafetyStockAdjustment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.category_name} {self.percent:+}% {self.starts_on}–{self.ends_on}"
+
+
+# --- Demand history and known-future inputs (what the forecasts are fitted on and served from) --------------
+
+
+class UploadStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Uploaded")
+    REJECTED = "rejected", _("Rejected")
+    VALIDATED = "validated", _("Validated")
+    TRAINING = "training", _("Training")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class DemandHistoryUpload(models.Model):
+    """One uploaded demand-history file (CSV: date, sku, location[, quantity][, price][, promo][, open]).
+
+    A rejected file keeps only this record with its row-level `errors` ([{row, column, message}]); nothing is
+    imported. A validated file is kept in the default storage under `tenants/<schema>/uploads/` and its rows
+    join the tenant's DemandHistoryRow store. A fine-tune started from an upload trains on the WHOLE history;
+    its progress and outcome are kept here so the page that showed the upload can follow it.
+    """
+
+    filename = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    storage_key = models.CharField(max_length=500, blank=True)
+    encoding = models.CharField(max_length=20, blank=True)
+    status = models.CharField(max_length=20, choices=UploadStatus.choices, default=UploadStatus.UPLOADED)
+    row_count = models.PositiveIntegerField(default=0)
+    plan_row_count = models.PositiveIntegerField(default=0)  # future rows: promo/price/open, no quantity
+    replaced_row_count = models.PositiveIntegerField(default=0)  # earlier rows of the same day × item × location
+    errors = models.JSONField(default=list, blank=True)
+    module = models.CharField(max_length=40, default="core")
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    metrics = models.JSONField(default=dict, blank=True)  # the champion summary: served model per class, WAPE
+    model_name = models.CharField(max_length=120, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    promoted = models.BooleanField(default=False)
+    created_by = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.filename} ({self.status})"
+
+
+class HistorySource(models.TextChoices):
+    UPLOAD = "upload", _("Upload")
+    SHIPMENT = "shipment", _("Shipment")
+    POS = "pos", _("POS")
+
+
+class DemandHistoryRow(models.Model):
+    """One day × item × location of the tenant's demand history, from one source.
+
+    `quantity` is null on a plan row (a future day with only known-future inputs: promotion, price, open).
+    A later upload of the same day × item × location supersedes the current upload row: the old row stays,
+    with `superseded_by` set, for audit; only rows with `superseded_by` null are read. Shipment rows are
+    rolled up from the ledger and rewritten in place (the ledger itself is the audit trail).
+    """
+
+    item = models.ForeignKey("catalog.Item", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("locations.Location", on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    source = models.CharField(max_length=10, choices=HistorySource.choices)
+    quantity = models.DecimalField(null=True, blank=True, **QTY)
+    price = models.DecimalField(null=True, blank=True, **QTY)
+    promo = models.BooleanField(default=False)
+    is_open = models.BooleanField(null=True, blank=True)  # null: the location's calendar decides
+    upload = models.ForeignKey(DemandHistoryUpload, null=True, blank=True, on_delete=models.PROTECT, related_name="rows")
+    superseded_by = models.ForeignKey(
+        DemandHistoryUpload, null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_rows"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("item", "location", "date", "source")
+        constraints = [
+            models.UniqueConstraint(
+                fields=("item", "location", "date", "source"),
+                condition=Q(superseded_by__isnull=True),
+                name="planning_history_one_current_row",
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__isnull=True) | Q(quantity__gte=0), name="planning_history_quantity_gte_0"
+            ),
+        ]
+        indexes = [models.Index(fields=("date",), condition=Q(superseded_by__isnull=True), name="planning_history_current_date")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}@{self.location_id} {self.date} {self.source}: {self.quantity}"
+
+
+class PromotionKind(models.TextChoices):
+    DISCOUNT = "discount", _("Discount")
+    BUNDLE = "bundle", _("Bundle")
+    DISPLAY = "display", _("Display")
+    OTHER = "other", _("Other")
+
+
+class Promotion(models.Model):
+    """A planned or past promotion: an item or a whole category, at some locations (none = all), over a date
+    range. Its depth (discount share 0..1) is a known-future input of the demand forecast."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=PromotionKind.choices, default=PromotionKind.DISCOUNT)
+    item = models.ForeignKey("catalog.Item", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey("catalog.Category", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    locations = models.ManyToManyField("locations.Location", blank=True, related_name="+")
+    start_date = models.DateField()
+    end_date = models.DateField()
+    discount = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True)  # 0.2 = 20 % off
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("-start_date", "pk")
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gte=models.F("start_date")), name="planning_promotion_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(item__isnull=False) | Q(category__isnull=False), name="planning_promotion_item_or_category"
+            ),
+            models.CheckConstraint(
+                condition=Q(discount__isnull=True) | (Q(discount__gt=0) & Q(discount__lte=1)),
+                name="planning_promotion_discount_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.start_date}–{self.end_date}"
+
+
+class LocationCalendar(models.Model):
+    """When a location is closed: weekdays (0 = Monday) every week, plus single dates. Locations without a
+    calendar are open every day; an `open` column in an upload overrides a single day."""
+
+    location = models.OneToOneField("locations.Location", on_delete=models.CASCADE, related_name="+")
+    closed_weekdays = models.JSONField(default=list, blank=True)
+    closed_dates = models.JSONField(default=list, blank=True)  # ISO dates
+    closed_on_public_holidays = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.location_id}: closed {self.closed_weekdays}"
+
+
+class PlanningSettings(models.Model):
+    """The tenant's planning settings (one row): the region whose public holidays the forecast knows."""
+
+    holiday_region = models.CharField(max_length=10, default="CN")  # a `holidays` country code, e.g. CN, HK, US
+    forecast_horizon_days = models.PositiveSmallIntegerField(default=28)
+
+    def __str__(self) -> str:
+        return f"holidays {self.holiday_region}, horizon {self.forecast_horizon_days}"
+
+
+class ForecastRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class ForecastRun(models.Model):
+    """One forecast refresh (after a fine-tune, on demand or nightly), with progress a page can poll and the
+    served model per demand class with its backtest figures (`served`)."""
+
+    trigger = models.CharField(max_length=20)  # fine_tune | on_demand | nightly
+    status = models.CharField(max_length=20, choices=ForecastRunStatus.choices, default=ForecastRunStatus.QUEUED)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    stage = models.CharField(max_length=200, blank=True)
+    start_date = models.DateField(null=True, blank=True)  # first forecast day
+    horizon_days = models.PositiveSmallIntegerField(default=28)
+    rows_written = models.PositiveIntegerField(default=0)
+    served = models.JSONField(default=dict, blank=True)  # {class: {candidate, wape, baseline_wape, coverage, notes}}
+    notes = models.JSONField(default=list, blank=True)  # [[code, params], ...] from the champion selection
+    model_name = models.CharField(max_length=120, blank=True)
+    model_version = models.CharField(max_length=40, blank=True)
+    created_by = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.trigger} {self.status} {self.start_date}"

@@ -16,6 +16,8 @@ from django.utils.translation import gettext_lazy as _
 from core.catalog.models import Category
 from core.planning.models import (
     DemandForecast,
+    DemandHistoryRow,
+    DemandHistoryUpload,
     ForecastExplanation,
     ProposalState,
     ReplenishmentProposal,
@@ -200,3 +202,12 @@ def safety_stock_factors(targets: Iterable[tuple[int, int | None, int]], today: 
         if by_source:
             factors[(item_id, location_id)] = adjustment_factor(by_source)
     return factors
+
+
+def sales_history_uploads() -> QuerySet[DemandHistoryUpload]:
+    return DemandHistoryUpload.objects.order_by("-created_at", "-pk")
+
+
+def upload_rows(upload_id: int) -> QuerySet[DemandHistoryRow]:
+    """The rows an upload added to the demand history (current or since superseded)."""
+    return DemandHistoryRow.objects.filter(upload_id=upload_id).select_related("item", "location")

@@ -5,7 +5,7 @@
   reorder point as planned, on hand as it is when the rule runs), so a rule can, say, notify the store manager
   for fresh produce.
 - `forecast.updated`: the nightly forecast records it per item × location that had an earlier forecast
-  (ml_models/services.py), with how much the P50 total over the horizon moved (`forecast.change_pct`).
+  (core/planning/forecasting.py), with how much the P50 total over the horizon moved (`forecast.change_pct`).
 """
 
 from __future__ import annotations

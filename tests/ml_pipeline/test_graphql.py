@@ -40,9 +40,9 @@ def test_a_good_upload_is_listed_with_its_progress_and_hidden_from_other_tenants
     assert [(u["status"], u["rowCount"], u["progressPercent"]) for u in listed] == [("validated", 3, 0)]
     assert _post(beta.client(), UPLOADS)["data"]["salesHistoryUploads"] == []
     with schema_context(alpha.schema):
-        from ml_models.models import SalesHistoryUpload
+        from core.planning.models import DemandHistoryUpload
 
-        storages["default"].delete(SalesHistoryUpload.objects.get().storage_key)
+        storages["default"].delete(DemandHistoryUpload.objects.get().storage_key)
 
 
 def test_a_bad_upload_comes_back_rejected_with_row_errors(alpha):
@@ -71,6 +71,6 @@ def test_fine_tuning_starts_only_on_a_validated_upload(alpha):
     assert started["errors"] == [] and started["upload"] == {"status": "training", "stage": "queued", "progressPercent": 0}
     assert refused["upload"] is None and refused["errors"][0]["field"] == "uploadId"
     with schema_context(alpha.schema):
-        from ml_models.models import SalesHistoryUpload
+        from core.planning.models import DemandHistoryUpload
 
-        storages["default"].delete(SalesHistoryUpload.objects.get(pk=good).storage_key)
+        storages["default"].delete(DemandHistoryUpload.objects.get(pk=good).storage_key)

@@ -15,8 +15,8 @@ import pytest
 from django.core.files.storage import storages
 from django.test import override_settings
 
-from ml_models.models import UploadStatus
-from ml_models.uploads import upload_sales_history
+from core.planning.models import UploadStatus
+from core.planning.uploads import upload_demand_history
 from tests.ml_pipeline.conftest import make_catalogue, sales_csv, system_actor
 
 BUCKET = "jxc-uploads-test"
@@ -84,7 +84,7 @@ def test_an_upload_lands_in_the_bucket_under_the_tenant_prefix(in_alpha, moto_s3
     # when
     with override_settings(STORAGES=_s3_storages(moto_s3)):
         assert type(storages["default"]).__name__ == "S3Storage"
-        upload = upload_sales_history(data, "sales.csv", system_actor())
+        upload = upload_demand_history(data, "sales.csv", system_actor())
 
     # then
     assert upload.status == UploadStatus.VALIDATED

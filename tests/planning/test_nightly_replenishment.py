@@ -13,7 +13,13 @@ from core.celery import app
 from core.inventory.factories import make_item, receive
 from core.partners.services import create_supplier
 from core.planning.models import ReplenishmentProposal, ReplenishmentRun
-from core.planning.tasks import NIGHTLY_ACTOR, run_nightly_replenishment
+from core.planning.tasks import (
+    NIGHTLY_ACTOR,
+    nightly_chain,
+    nightly_forecast_and_replenishment,
+    refresh_forecasts_task,
+    run_nightly_replenishment,
+)
 from tests.planning.factories import make_store_location, source_from, write_forecast
 
 
@@ -25,11 +31,14 @@ def _low_store(code: str) -> None:
     source_from(item, store, supplier=create_supplier(code=code, name="S", declared_lead_time_days=3))
 
 
-def test_it_is_scheduled_for_every_tenant_every_day():
-    entry = app.conf.beat_schedule["planning-nightly-replenishment"]
+def test_it_is_scheduled_for_every_tenant_every_day_as_the_last_link_of_the_nightly_chain():
+    entry = app.conf.beat_schedule["planning-nightly-forecast-replenishment"]
     assert entry["task"] == "core.tasks.dispatch_to_tenants"
-    assert entry["args"] == (run_nightly_replenishment.name,)
+    assert entry["args"] == (nightly_forecast_and_replenishment.name,)
     assert entry["schedule"] == 24 * 60 * 60
+    assert "planning-nightly-replenishment" not in app.conf.beat_schedule  # no second, unchained timer
+    links = [task.task for task in nightly_chain("alpha").tasks]
+    assert links[-2:] == [refresh_forecasts_task.name, run_nightly_replenishment.name]
 
 
 def test_one_run_a_day_however_often_the_task_is_delivered(alpha):

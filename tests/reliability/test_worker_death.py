@@ -11,9 +11,9 @@ from django_tenants.utils import schema_context
 
 from core.celery import configure_broker, restore_broker
 from core.jobs import reap_all
-from ml_models.models import SalesHistoryUpload, UploadStatus
-from ml_models.services import reap_stuck_fine_tunes, start_fine_tune
-from ml_models.uploads import upload_sales_history
+from core.planning.forecasting import reap_stuck_forecasting, start_fine_tune
+from core.planning.models import DemandHistoryUpload, UploadStatus
+from core.planning.uploads import upload_demand_history
 from tests.ml_pipeline.conftest import make_catalogue, sales_csv, system_actor
 from tests.reliability.support import start_worker, wait_until
 
@@ -35,12 +35,12 @@ def test_a_fine_tune_whose_worker_is_killed_becomes_retryable_and_the_retry_fini
     try:
         with schema_context(schema):
             location = make_catalogue(("A-1", "B-2"))
-            upload = upload_sales_history(sales_csv(("A-1", "B-2"), location, days=170), "sales.csv", system_actor())
+            upload = upload_demand_history(sales_csv(("A-1", "B-2"), location, days=170), "sales.csv", system_actor())
             start_fine_tune(upload.pk)
 
-        def row() -> SalesHistoryUpload:
+        def row() -> DemandHistoryUpload:
             with schema_context(schema):
-                return SalesHistoryUpload.objects.get(pk=upload.pk)
+                return DemandHistoryUpload.objects.get(pk=upload.pk)
 
         workers.append(start_worker(tmp_path, "doomed", **env))
         wait_until(lambda: row().stage not in ("queued", ""), 180, "the worker starts the fine-tune", interval=0.2)
@@ -51,7 +51,7 @@ def test_a_fine_tune_whose_worker_is_killed_becomes_retryable_and_the_retry_fini
         stuck = row()
         assert stuck.status == UploadStatus.TRAINING, "killed mid-task, the row still says training"
         with schema_context(schema):
-            assert reap_stuck_fine_tunes(timedelta(seconds=30)) == 0, "a fresh heartbeat is not reaped"
+            assert reap_stuck_forecasting(timedelta(seconds=30)) == 0, "a fresh heartbeat is not reaped"
 
         # The periodic reaper, with this test's short staleness: the silent job becomes failed.
         settings.JOB_STALE_AFTER_SECONDS = 2

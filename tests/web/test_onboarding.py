@@ -58,9 +58,9 @@ def test_the_checklist_disappears_when_every_step_is_done() -> None:
     assert remaining == ["sales_history"]
 
     with schema_context(tenant.schema_name):
-        from ml_models.models import SalesHistoryUpload, UploadStatus
+        from core.planning.models import DemandHistoryUpload, UploadStatus
 
-        SalesHistoryUpload.objects.create(filename="history.csv", sha256="0" * 64, size=10, status=UploadStatus.DONE)
+        DemandHistoryUpload.objects.create(filename="history.csv", sha256="0" * 64, size=10, status=UploadStatus.DONE)
         assert checklist(tenant, "zh-hans").complete
 
     assert 'id="onboarding"' not in client.get("/").content.decode()

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django_tenants.utils import schema_context
 
-from ml_models.models import SalesHistoryRow, SalesHistoryUpload
-from ml_models.uploads import upload_sales_history
+from core.planning.models import DemandHistoryRow, DemandHistoryUpload
+from core.planning.uploads import upload_demand_history
 from tenants.accounts.roles import Role
 from tests.web.support import client_with_role
 
@@ -38,7 +38,7 @@ def test_a_bad_csv_shows_its_row_errors_and_imports_nothing(alpha):
     # given
     client = alpha.client()
     with schema_context(alpha.schema):
-        rows_before = SalesHistoryRow.objects.count()
+        rows_before = DemandHistoryRow.objects.count()
 
     # when
     response = client.get(_upload(client)["Location"])
@@ -48,8 +48,8 @@ def test_a_bad_csv_shows_its_row_errors_and_imports_nothing(alpha):
     assert 'class="row-errors"' in page
     assert "NO-SUCH-SKU" in page or "sku" in page
     with schema_context(alpha.schema):
-        assert SalesHistoryRow.objects.count() == rows_before
-        assert SalesHistoryUpload.objects.order_by("-pk").first().status == "rejected"
+        assert DemandHistoryRow.objects.count() == rows_before
+        assert DemandHistoryUpload.objects.order_by("-pk").first().status == "rejected"
 
 
 def test_the_progress_endpoint_answers_json_for_the_tenants_own_upload_only(alpha, beta):
@@ -57,12 +57,12 @@ def test_the_progress_endpoint_answers_json_for_the_tenants_own_upload_only(alph
     client = alpha.client()
     own = int(_upload(client)["Location"].rstrip("/").rsplit("/", 1)[1])
     with schema_context(alpha.schema):
-        highest_in_alpha = SalesHistoryUpload.objects.order_by("-pk").first().pk
+        highest_in_alpha = DemandHistoryUpload.objects.order_by("-pk").first().pk
     with schema_context(beta.schema):
         # an id that exists in beta only (ids are per schema, so step past alpha's)
-        foreign = upload_sales_history(BAD_CSV, "beta.csv", actor="owner").pk
+        foreign = upload_demand_history(BAD_CSV, "beta.csv", actor="owner").pk
         while foreign <= highest_in_alpha:
-            foreign = upload_sales_history(BAD_CSV, "beta.csv", actor="owner").pk
+            foreign = upload_demand_history(BAD_CSV, "beta.csv", actor="owner").pk
 
     # when
     mine = client.get(f"/training/{own}/progress.json")

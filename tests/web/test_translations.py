@@ -109,8 +109,8 @@ def chinese(text: object) -> bool:
 def test_every_document_state_waiting_reason_and_event_reads_in_chinese() -> None:
     from core.events.documents import StatefulDocument
     from core.events.timeline import REASON_LABELS, state_label
+    from core.planning.models import UploadStatus
     from core.web.labels import EVENT_LABELS, TRAINING_STAGE_LABELS, UPLOAD_STATUS_LABELS
-    from ml_models.models import UploadStatus
 
     missing = []
     with translation.override("zh-hans"):

@@ -15,7 +15,6 @@ import numpy as np
 import torch
 from django.apps import apps
 from django.conf import settings
-from django.db import connection
 from django.db.models import Avg, Sum
 from django.utils import timezone
 from mlflow.exceptions import MlflowException
@@ -25,6 +24,7 @@ from core.inventory.models import Lot, StockLevel, StockMove
 from ml_models import spoilage as model_lib
 from ml_models.exceptions import ModelRegistryError
 from ml_models.tracking import champion_version, registered_model_name
+from tenants.schemas import current_schema
 from verticals.restaurant.models import IngredientProfile, Outlet, TheoreticalUsage, WasteReason, WasteRecord
 
 MODULE = "restaurant"
@@ -66,8 +66,8 @@ def base_model() -> model_lib.SpoilageNet:
 
 
 def tenant_model_name() -> str:
-    tenant = getattr(connection, "tenant", None)
-    return registered_model_name(f"t{getattr(tenant, 'pk', 0)}", MODULE, "loss")
+    # Named by the tenant's immutable id (tracking.registered_model_name), so deleting the tenant deletes it.
+    return registered_model_name(current_schema(), MODULE, "loss")
 
 
 def current_model() -> model_lib.SpoilageNet:
