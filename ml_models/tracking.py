@@ -313,7 +313,7 @@ class _ChoiceModel(PythonModel):  # type: ignore[misc]
     """A registered champion choice. Its payload is read by `load_champion_choice` and served by
     `ml_models.champion.forecast_with`, which needs the tenant's panel and known-future inputs, not pyfunc rows."""
 
-    def predict(self, context: Any, model_input: Any, params: dict[str, Any] | None = None) -> Any:
+    def predict(self, context: Any, model_input: list[Any], params: dict[str, Any] | None = None) -> list[Any]:
         raise TypeError("a champion choice is served by ml_models.champion.forecast_with")
 
 

@@ -12,6 +12,7 @@ def declared_demand_specs() -> dict[str, DemandBaseSpec]:
     """Module code → its MLSpec(kind="demand") as the library's spec, in the registry's order.
 
     Installed into the ml_models library from here: the library knows no module and imports nothing of the core.
+    A demand spec without base data (a module that only names its demand model) has no base model of its own.
     """
     from ml_models.specs import spec_from_declaration
 
@@ -19,7 +20,7 @@ def declared_demand_specs() -> dict[str, DemandBaseSpec]:
         cfg.code: spec_from_declaration(cfg.code, spec.base_data, spec.profile)
         for cfg in registry.all()
         for spec in cfg.ml_specs
-        if spec.kind == "demand"
+        if spec.kind == "demand" and spec.base_data is not None
     }
 
 
