@@ -21,6 +21,9 @@ MODEL_LABELS = {
     "ets": gettext_lazy("Exponential smoothing (ETS)"),
     "seasonal_naive": gettext_lazy("Seasonal naive (same weekday last week)"),
     "moving_average": gettext_lazy("28-day moving average"),
+    "weekday_average": gettext_lazy("Average of the same weekday"),
+    "window_average": gettext_lazy("28-day average"),
+    "lightgbm_direct": gettext_lazy("Gradient boosting with recent days (LightGBM)"),
     "tsb": gettext_lazy("TSB (intermittent demand)"),
     "croston_sba": gettext_lazy("Croston SBA (intermittent demand)"),
     "adida": gettext_lazy("ADIDA (intermittent demand)"),
@@ -44,11 +47,37 @@ class ServedClass:
 def reason_text(code: str, params: dict[str, Any]) -> str:
     """A selection note (library code + params) in the reader's language."""
     if code == "history_too_short":
-        return _("History too short (%(days)s days) → best baseline served.") % {"days": params.get("days", "?")}
+        return _("History shorter than %(days)s days → best baseline served.") % {"days": params.get("days", "?")}
     if code == "network_not_better":
         return _("The fine-tune did not beat the baselines (%(network)s vs %(best)s WAPE) → baseline served.") % {
             "network": _percent(params.get("network")),
             "best": _percent(params.get("best")),
+        }
+    if code == "baseline_served":
+        return _("A baseline won the backtest: %(model)s (%(wape)s WAPE).") % {
+            "model": model_label(str(params.get("served", ""))),
+            "wape": _percent(params.get("wape")),
+        }
+    if code == "fallback_served":
+        return _("The chosen model could not run; its best simple baseline served instead: %(model)s.") % {
+            "model": model_label(str(params.get("served", "")))
+        }
+    if code == "no_backtest":
+        return _("Too little history to backtest this class: %(model)s served.") % {
+            "model": model_label(str(params.get("served", "")))
+        }
+    if code == "fewer_backtest_origins":
+        return _("Backtest on %(origins)s of %(requested)s origins: the history is short.") % {
+            "origins": params.get("origins", "?"),
+            "requested": params.get("requested", "?"),
+        }
+    if code == "network_from_tenant_history":
+        return _("The network learned from your own history only.")
+    if code == "network_not_trained":
+        return _("The network was not trained: too little history.")
+    if code == "new_series_classified":
+        return _("%(series)s new series were classified and served by their class's model.") % {
+            "series": params.get("series", "?")
         }
     return code
 

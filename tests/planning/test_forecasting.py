@@ -14,6 +14,7 @@ from core.planning.forecasting import refresh_forecasts
 from core.planning.models import DemandForecast, ForecastExplanation, ForecastRunStatus, LocationCalendar
 from core.planning.served import served_classes
 from core.planning.uploads import upload_demand_history
+from ml_models.champion import BASELINES
 from tests.ml_pipeline.conftest import system_actor
 from tests.planning.history_support import csv_bytes, daily_history
 
@@ -48,7 +49,7 @@ def test_without_a_fine_tune_the_best_baseline_per_class_serves_from_the_day_aft
     assert all(r.p90 == 0 for r in rows if r.forecast_date.weekday() == 6)  # closed: zero, band included
     assert any(r.p50 > 0 for r in rows if r.forecast_date.weekday() != 6)
     served = served_classes(run.served)
-    assert served and {s.model for s in served} <= {"seasonal_naive", "moving_average", "ets", "tsb", "croston_sba"}
+    assert served and {s.model for s in served} <= set(BASELINES)
     for entry in served:
         # the figure shown is the served model's own backtest WAPE, the best of the baselines it was chosen from
         assert entry.wape == min(score for _, score in entry.baselines) == dict(entry.baselines)[entry.model]
@@ -69,9 +70,10 @@ def test_a_history_too_short_to_backtest_is_served_by_a_baseline_and_says_so_in_
         [entry] = served_classes(run.served)
     with translation.override("zh-hans"):
         [chinese] = served_classes(run.served)
-    assert entry.demand_class == "short" and entry.model == "moving_average" and entry.wape is None
-    assert entry.reasons == ["History too short (20 days) → best baseline served."]
-    assert chinese.reasons == ["历史过短（20 天）→ 使用最佳基线。"] and chinese.model_label == "28 天移动平均"
+    # The library needs horizon × (origins + 1) = 112 observed days to backtest a series.
+    assert entry.demand_class == "short" and entry.model == "weekday_average" and entry.wape is None
+    assert entry.reasons[0] == "History shorter than 112 days → best baseline served."
+    assert chinese.reasons[0] == "历史不足 112 天 → 使用最佳基线。" and chinese.model_label == "同星期日均值"
 
 
 def test_without_any_history_nothing_is_written(in_alpha):

@@ -15,6 +15,7 @@ from core.partners.services import create_supplier
 from core.planning.models import ReplenishmentProposal, ReplenishmentRun
 from core.planning.tasks import (
     NIGHTLY_ACTOR,
+    NIGHTLY_SCHEDULE,
     nightly_chain,
     nightly_forecast_and_replenishment,
     refresh_forecasts_task,
@@ -35,7 +36,7 @@ def test_it_is_scheduled_for_every_tenant_every_day_as_the_last_link_of_the_nigh
     entry = app.conf.beat_schedule["planning-nightly-forecast-replenishment"]
     assert entry["task"] == "core.tasks.dispatch_to_tenants"
     assert entry["args"] == (nightly_forecast_and_replenishment.name,)
-    assert entry["schedule"] == 24 * 60 * 60
+    assert entry["schedule"] == NIGHTLY_SCHEDULE  # once a night, at a fixed hour
     assert "planning-nightly-replenishment" not in app.conf.beat_schedule  # no second, unchained timer
     links = [task.task for task in nightly_chain("alpha").tasks]
     assert links[-2:] == [refresh_forecasts_task.name, run_nightly_replenishment.name]
