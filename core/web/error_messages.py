@@ -88,4 +88,12 @@ ERROR_SUMMARIES: dict[str, Promise] = {
     "APPROVAL_ALREADY_DECIDED": _("This request was already decided."),
     "APPROVAL_ROLE_TOO_LOW": _("Your role cannot decide this request."),
     "APPROVAL_NOTE_TOO_LONG": _("The note is too long."),
+    # uploads and forecasting
+    "ARCHIVE_TOO_LARGE": _("The spreadsheet unpacks to too much data; split it into smaller files."),
+    "TOO_MANY_COLUMNS": _("The file has too many columns."),
+    "TIME_BUDGET_EXCEEDED": _("The file took too long to read; split it into smaller files."),
+    "UPLOAD_TOO_LARGE": _("The file is too large."),
+    "FINE_TUNE_NOT_ALLOWED": _("This upload cannot start a fine-tune now."),
+    "NO_DEMAND_HISTORY": _("There is no sales history to learn from yet: upload some first."),
+    "INVALID_PROMOTION": _("The promotion is not valid."),
 }
