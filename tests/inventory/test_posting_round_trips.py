@@ -42,6 +42,7 @@ def test_same_key_with_another_payload_is_refused_with_a_typed_error(in_alpha):
     # then
     assert error.value.code == "IDEMPOTENCY_KEY_REUSED"
     assert error.value.field == "idempotencyKey"
+    assert "幂等键 po:8:receipt:1" in str(error.value)  # zh-hans, the default language
     assert selectors.on_hand(item.pk, shelf.pk) == Decimal("5")
     assert Posting.objects.filter(idempotency_key="po:8:receipt:1").count() == 1
 
