@@ -151,12 +151,16 @@ def _template_state(template: str) -> tuple[str, int, str] | None:
 
 def template_plan(template: str) -> TemplatePlan | None:
     """The template's plan, from the per-process cache when the template has not changed since it was read."""
-    state = _template_state(template)
-    if state is None:
-        return _read_plan(template)
-    if state not in _plans:
-        _plans[state] = _read_plan(template)
-    return _plans[state]
+    # In a transaction of its own if need be: the plan is read with a transaction-local search_path, which
+    # outside a transaction would not last to the next statement (and every definition would come out
+    # qualified with the template's name, i.e. no plan).
+    with transaction.atomic():
+        state = _template_state(template)
+        if state is None:
+            return _read_plan(template)
+        if state not in _plans:
+            _plans[state] = _read_plan(template)
+        return _plans[state]
 
 
 def clone_schema_fast(template: str, target: str) -> None:

@@ -246,17 +246,21 @@ def growth(template: str, counts: list[int], runs: int, provision: Callable[[str
         clone._read_plan(template)
         plan_read_s = time.perf_counter() - started
         clone.template_plan(template)  # warm the cache: ours
-        cached = timed(runs, new_name, lambda slug: provision(str(slug)))
         real_template_plan = clone.template_plan
 
         def uncached(template_name: str) -> clone.TemplatePlan | None:
             return clone._read_plan(template_name)
 
-        clone.template_plan = uncached  # type: ignore[assignment]
-        try:
-            fresh = timed(runs, new_name, lambda slug: provision(str(slug)))
-        finally:
-            clone.template_plan = real_template_plan  # type: ignore[assignment]
+        # Interleaved, so a change in the machine's load hits both the same way.
+        cached: list[float] = []
+        fresh: list[float] = []
+        for _ in range(runs):
+            cached += timed(1, new_name, lambda slug: provision(str(slug)))
+            clone.template_plan = uncached  # type: ignore[assignment]
+            try:
+                fresh += timed(1, new_name, lambda slug: provision(str(slug)))
+            finally:
+                clone.template_plan = real_template_plan  # type: ignore[assignment]
         for tenant in Tenant.objects.exclude(schema_name="public"):
             delete_tenant(tenant)
         with connection.cursor() as cursor:
