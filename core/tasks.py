@@ -30,6 +30,11 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     schema = current_schema()
 
     def send() -> None:
+        if current_schema() == schema:
+            # Re-entering the same schema would still reset django-tenants' search_path cache and cost the
+            # next statement a `SET search_path` round trip (one per posting in a stream of postings).
+            task.apply_async(args=args, kwargs=kwargs)
+            return
         with schema_context(schema):
             try:
                 task.apply_async(args=args, kwargs=kwargs)

@@ -122,10 +122,51 @@ def _without_own_schema(definition: str, template: str) -> str:
     return f"{head}({rest}"
 
 
+# The plan read per template state. Reading it walks pg_class, pg_attribute, pg_type and pg_proc by namespace,
+# which no catalog index serves: every clone paid a scan of the whole catalog, so clones slowed down as schemas
+# piled up (1.75 s at 20 tenants, 2.22 s at 300). The template only changes through migrations, so its plan is
+# read once per (schema oid, applied migrations) and reused.
+_plans: dict[tuple[str, int, str], TemplatePlan | None] = {}
+
+
+def _template_state(template: str) -> tuple[str, int, str] | None:
+    """The template's identity: its schema oid (a rebuilt template is a new schema) and its applied migrations."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT oid::bigint FROM pg_namespace WHERE nspname = %s", [template])
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        table = f"{sql.Identifier(template).as_string(cursor.connection)}.django_migrations"
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [table])
+        if not cursor.fetchone()[0]:
+            return None
+        cursor.execute(
+            sql.SQL("SELECT md5(string_agg(app || '.' || name, ',' ORDER BY app, name)) FROM {}.django_migrations")
+            .format(sql.Identifier(template))
+            .as_string(cursor.connection)
+        )
+        migrations = cursor.fetchone()[0] or ""
+    return (template, int(row[0]), migrations)
+
+
+def template_plan(template: str) -> TemplatePlan | None:
+    """The template's plan, from the per-process cache when the template has not changed since it was read."""
+    # In a transaction of its own if need be: the plan is read with a transaction-local search_path, which
+    # outside a transaction would not last to the next statement (and every definition would come out
+    # qualified with the template's name, i.e. no plan).
+    with transaction.atomic():
+        state = _template_state(template)
+        if state is None:
+            return _read_plan(template)
+        if state not in _plans:
+            _plans[state] = _read_plan(template)
+        return _plans[state]
+
+
 def clone_schema_fast(template: str, target: str) -> None:
     """Create schema `target` as a copy of `template`, rows included, in one transaction (the caller's, if any)."""
     with transaction.atomic():
-        plan = _read_plan(template)
+        plan = template_plan(template)
         if plan is None:
             CloneSchema().clone_schema(template, target, "DATA")
         else:

@@ -8,6 +8,7 @@ around a second, so a few spare copies are cloned ahead of time; provisioning re
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import uuid
 
@@ -15,10 +16,13 @@ from django.apps import apps
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.migrations.loader import MigrationLoader
+from django.db.models import Count
+from django.db.models.functions import TruncMinute
+from django.utils import timezone
 from django_tenants.utils import schema_exists
 
 from tenants.clone import clone_schema_fast
-from tenants.models import SpareSchema
+from tenants.models import SpareSchema, Tenant
 from tenants.schemas import use_public_schema
 
 # pg-clone-schema (the fallback clone) drops and recreates its helper functions in `public` on every
@@ -164,9 +168,33 @@ def drop_spares(stale_only: bool = True) -> int:
     return dropped
 
 
+def pool_target(now: dt.datetime | None = None) -> int:
+    """How many spares should wait: the configured floor, raised to the busiest minute of recent signups.
+
+    A burst is served from the pool when the pool holds a burst's worth of spares before it starts, so the
+    pool grows to the most signups seen in one minute over `TENANT_SPARE_RATE_WINDOW_HOURS` (plus the floor,
+    for the refill's own lag), capped by `TENANT_SPARE_SCHEMAS_MAX`. Quiet days shrink it back to the floor."""
+    floor = settings.TENANT_SPARE_SCHEMAS
+    if floor <= 0:
+        return 0
+    now = now or timezone.now()
+    since = now - dt.timedelta(hours=settings.TENANT_SPARE_RATE_WINDOW_HOURS)
+    busiest = (
+        Tenant.objects.filter(created_at__gte=since, created_at__lte=now)
+        .annotate(minute=TruncMinute("created_at"))
+        .values("minute")
+        .annotate(signups=Count("pk"))
+        .order_by("-signups")
+        .values_list("signups", flat=True)
+        .first()
+    )
+    return min(settings.TENANT_SPARE_SCHEMAS_MAX, floor + (busiest or 0))
+
+
 def fill_pool(size: int | None = None) -> int:
-    """Drop stale spares, then clone until `size` current spares wait; returns how many were cloned."""
-    size = settings.TENANT_SPARE_SCHEMAS if size is None else size
+    """Drop stale spares, then clone until `size` (default: `pool_target()`) current spares wait; returns how
+    many were cloned."""
+    size = pool_target() if size is None else size
     use_public_schema()
     ensure_template_is_current()
     drop_spares(stale_only=True)

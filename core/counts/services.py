@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.access import Actor, actor_label
+from core.bulk import update_rows
 from core.catalog.models import Item
 from core.counts.exceptions import InvalidLocation, InvalidQuantity, InvalidReason, UncountedLines, UnknownItem
 from core.counts.models import AdjustmentReason, CycleCount, CycleCountLine
@@ -133,6 +134,7 @@ def complete_cycle_count(count: CycleCount, *, actor: Actor | str) -> CycleCount
     loss = get_virtual_location(LocationKind.INVENTORY_LOSS)
     by_reason: dict[str, list[MoveLine]] = defaultdict(list)
     summary: dict[str, str] = {}
+    explained: list[CycleCountLine] = []
     for line in lines:
         difference = line.counted_quantity - line.system_quantity  # type: ignore[operator]
         if difference == 0:
@@ -140,7 +142,7 @@ def complete_cycle_count(count: CycleCount, *, actor: Actor | str) -> CycleCount
         reason = _reason_for(line, difference)
         if line.reason != reason:
             line.reason = reason
-            line.save(update_fields=["reason"])
+            explained.append(line)
         source, target = (loss.pk, count.location_id) if difference > 0 else (count.location_id, loss.pk)
         by_reason[reason].append(
             MoveLine(
@@ -148,6 +150,7 @@ def complete_cycle_count(count: CycleCount, *, actor: Actor | str) -> CycleCount
             )
         )
         summary[str(line.pk)] = f"{difference} {reason}"
+    update_rows(explained, ["reason"])  # one statement for every line
     for reason, moves in sorted(by_reason.items()):
         post_moves(
             moves,

@@ -87,6 +87,11 @@ def _schedule_outbox_drain() -> None:
         connection.run_on_commit[-1][1]._drains_outbox = True  # type: ignore[attr-defined]
 
 
+def schedule_outbox_drain() -> None:
+    """For writers that insert their event and outbox row in their own SQL (the ledger's one-statement posting)."""
+    _schedule_outbox_drain()
+
+
 def purge_outbox(*, keep: timedelta = timedelta(days=7), now: datetime | None = None) -> int:
     """Delete outbox rows processed more than `keep` ago (the events stay; the outbox is only a queue)."""
     cutoff = (now or timezone.now()) - keep

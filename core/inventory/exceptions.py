@@ -14,6 +14,7 @@ class InventoryErrorCode(str, Enum):
     INVALID_MOVE = "INVALID_MOVE"
     INVALID_QUANTITY = "INVALID_QUANTITY"
     UNKNOWN_POSTING = "UNKNOWN_POSTING"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
 class InventoryError(DomainError):
@@ -44,3 +45,9 @@ class InvalidQuantity(InventoryError):
 
 class UnknownPosting(InventoryError):
     code = InventoryErrorCode.UNKNOWN_POSTING.value
+
+
+class IdempotencyKeyReused(InventoryError):
+    """The idempotency key was already used for a posting with another payload (Stripe's rule)."""
+
+    code = InventoryErrorCode.IDEMPOTENCY_KEY_REUSED.value

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 from django.utils import timezone
 
 from core.catalog.models import Item
 from core.inventory.exceptions import InsufficientStock, InvalidMove, LotRequired, UnknownLot
-from core.inventory.locking import LevelKey, ensure_levels, ensure_lots, lock_levels, lock_valuations, write_levels
+from core.inventory.locking import LevelKey, ensure_levels, lock_levels
 from core.inventory.models import (
     ItemValuation,
     Lot,
@@ -34,9 +35,33 @@ if TYPE_CHECKING:
 ZERO = Decimal("0")
 
 
-def claim_posting(
+@dataclass
+class Prepared:
+    """What `inventory_prepare_posting` claimed, created, locked and read for one posting."""
+
+    posting_id: int
+    items: dict[int, Item]
+    locations: dict[int, Location]
+    reservations: list[Reservation]
+    levels: dict[LevelKey, StockLevel]
+    valuations: dict[int, ItemValuation]
+    moving_items: set[int]
+    historical: dict[int, Decimal | None]
+    lots: dict[int, Lot]
+
+
+@dataclass
+class Claimed:
+    """The key was already taken: the first posting's id and the fingerprint it was posted with."""
+
+    posting_id: int
+    fingerprint: str
+
+
+def prepare_posting(
     key: str,
     *,
+    fingerprint: str,
     document_type: str,
     document_id: int | None,
     actor: str,
@@ -44,34 +69,99 @@ def claim_posting(
     occurred_at: datetime,
     posted_at: datetime,
     reverses_id: int | None,
-) -> tuple[Posting, bool]:
-    """Insert the Posting or find the one that owns `key`.
+    consume_reference: str | None,
+    lines: Sequence[MoveLine],
+) -> Prepared | Claimed:
+    """Claim `key` and lock what the lines touch, in one round trip (see migration 0003 for the SQL).
 
-    INSERT … ON CONFLICT DO NOTHING waits for a concurrent transaction holding the same key: if it commits
-    we get no row and read its Posting; if it rolls back our insert goes through. No SELECT-then-INSERT race."""
-    table = Posting._meta.db_table
+    The INSERT … ON CONFLICT DO NOTHING on the key waits for a concurrent holder of the same key: if it
+    commits we get its posting back; if it rolls back our insert goes through. No SELECT-then-INSERT race."""
+    payload = [
+        {
+            "idx": index,
+            "item": line.item_id,
+            "src": line.from_location_id,
+            "dst": line.to_location_id,
+            "lot_id": line.lot_id,
+            "lot_code": line.lot_code or None,
+            "expiry": line.expiry_date.isoformat() if line.expiry_date else None,
+            "unit_cost": str(line.unit_cost) if line.unit_cost is not None else None,
+        }
+        for index, line in enumerate(lines)
+    ]
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {table} (idempotency_key, document_type, document_id, actor, reason, occurred_at, posted_at, "
-            "reverses_id) VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
-            [key, document_type, document_id, actor[:200], reason, occurred_at, posted_at, reverses_id],
+            "SELECT inventory_prepare_posting(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::jsonb)",
+            [
+                key,
+                fingerprint,
+                document_type,
+                document_id,
+                actor[:200],
+                reason,
+                occurred_at,
+                posted_at,
+                reverses_id,
+                consume_reference,
+                timezone.get_current_timezone_name(),
+                json.dumps(payload),
+            ],
         )
         row = cursor.fetchone()
-    if row is None:
-        return Posting.objects.get(idempotency_key=key), False
-    posting = Posting(
-        pk=row[0],
-        idempotency_key=key,
-        document_type=document_type,
-        document_id=document_id,
-        actor=actor[:200],
-        reason=reason,
-        occurred_at=occurred_at,
-        posted_at=posted_at,
-        reverses_id=reverses_id,
-    )
-    posting._state.adding = False
-    return posting, True
+    assert row is not None
+    data = json.loads(row[0], parse_float=Decimal)
+    if "existing" in data:
+        return Claimed(data["existing"], data["fingerprint"])
+    return _prepared(data)
+
+
+def _prepared(data: dict[str, Any]) -> Prepared:
+    items = {
+        pk: Item(pk=pk, sku=sku, lot_tracked=tracked, shelf_life_days=shelf, cost_method=cost, removal_strategy=removal)
+        for pk, sku, tracked, shelf, cost, removal in data["items"]
+    }
+    locations = {pk: Location(pk=pk, code=code, kind=kind) for pk, code, kind in data["locations"]}
+    reservations = [
+        Reservation(pk=pk, item_id=item, location_id=location, lot_id=lot, quantity=_decimal(quantity))
+        for pk, item, location, lot, quantity in data["reservations"]
+    ]
+    levels = {
+        (item, location, lot): StockLevel(
+            pk=pk, item_id=item, location_id=location, lot_id=lot, on_hand=_decimal(on_hand), reserved=_decimal(reserved)
+        )
+        for pk, item, location, lot, on_hand, reserved in data["levels"]
+    }
+    valuations: dict[int, ItemValuation] = {}
+    moving: set[int] = set()
+    for item, on_hand, average, value, last, is_moving in data["valuations"]:
+        valuations[item] = ItemValuation(
+            item_id=item,
+            on_hand=_decimal(on_hand),
+            average_cost=_decimal(average),
+            inventory_value=_decimal(value),
+            last_occurred_at=datetime.fromisoformat(last) if last else None,
+        )
+        if is_moving:
+            moving.add(item)
+    lots = {
+        pk: Lot(
+            pk=pk,
+            item_id=item,
+            code=code,
+            expiry_date=date.fromisoformat(expiry) if expiry else None,
+            received_at=datetime.fromisoformat(received),
+            unit_cost=_decimal(cost) if cost is not None else None,
+        )
+        for pk, item, code, expiry, received, cost in data["lots"]
+    }
+    historical = {int(item): _decimal(cost) if cost is not None else None for item, cost in data["historical"].items()}
+    for model in (*items.values(), *locations.values(), *reservations, *levels.values(), *valuations.values(), *lots.values()):
+        model._state.adding = False
+    return Prepared(data["posting"], items, locations, reservations, levels, valuations, moving, historical, lots)
+
+
+def _decimal(value: Decimal | int) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(value)
 
 
 def lock_active_reservations(reference: str) -> list[Reservation]:
@@ -93,53 +183,53 @@ class _Planned:
 
 
 class PostingRun:
-    """One execution of a posting inside the caller's transaction."""
+    """One execution of a prepared posting inside the caller's transaction: plan, check, value, write."""
 
     def __init__(
-        self, posting: Posting, lines: Sequence[MoveLine], *, allow_negative: bool, consume_reference: str | None
+        self,
+        posting: Posting,
+        lines: Sequence[MoveLine],
+        prepared: Prepared,
+        *,
+        allow_negative: bool,
     ) -> None:
         self.posting = posting
         self.lines = lines
+        self.prepared = prepared
         self.allow_negative = allow_negative
-        self.consume_reference = consume_reference
-        self.levels: dict[LevelKey, StockLevel] = {}
-        self.lots: dict[int, Lot] = {}
+        self.levels: dict[LevelKey, StockLevel] = prepared.levels
+        self.lots: dict[int, Lot] = prepared.lots
         self.reserved_by_reference: dict[LevelKey, Decimal] = {}
         self.touched: set[LevelKey] = set()
         self.decreased: dict[LevelKey, int] = {}  # level → first line that took stock from it
-        self.locations: dict[int, Location] = {}
-        self.valuations: dict[int, ItemValuation] = {}
-        self.changing_value: set[int] = set()
+        self.locations: dict[int, Location] = prepared.locations
+        self.valuations: dict[int, ItemValuation] = prepared.valuations
+        self.changing_value: set[int] = prepared.moving_items
 
-    def run(self) -> None:
-        lines = self.lines
-        items = Item.objects.in_bulk({line.item_id for line in lines})
-        locations = Location.objects.in_bulk({line.from_location_id for line in lines} | {line.to_location_id for line in lines})
+    def run(self) -> int:
+        """Plan, check and value in Python, then write everything in one statement. Returns the move count."""
+        items, locations = self.prepared.items, self.prepared.locations
         self._validate(items, locations)
-        self.locations = locations
-        reservations = lock_active_reservations(self.consume_reference) if self.consume_reference else []
         lot_ids = self._resolve_lots(items, locations)
-        self._lock(items, locations, lot_ids, reservations)
+        reservations = self.prepared.reservations
         for reservation in reservations:
             key = (reservation.item_id, reservation.location_id, reservation.lot_id)
             self.reserved_by_reference[key] = self.reserved_by_reference.get(key, ZERO) + reservation.quantity
-            level = self.levels[key]
+            level = self._level(key)
             level.reserved = max(level.reserved - reservation.quantity, ZERO)
             self.touched.add(key)
         planned = self._plan(items, locations, lot_ids)
         self._check(planned)
         moves, adjustments = self._value(planned)
-        self.posting.move_count = len(moves)  # type: ignore[attr-defined]
-        created = StockMove.objects.bulk_create(moves, batch_size=1000)
-        for adjustment in adjustments:
-            adjustment.move = created[adjustment.move_index]  # type: ignore[attr-defined]
-        if adjustments:
-            ValuationAdjustment.objects.bulk_create(adjustments)
-        write_levels(self.levels[key] for key in self.touched)
-        if reservations:
-            Reservation.objects.filter(pk__in=[r.pk for r in reservations]).update(
-                state=ReservationState.CONSUMED, updated_at=self.posting.posted_at
-            )
+        write_posting(
+            self.posting,
+            moves,
+            adjustments,
+            [self.levels[key] for key in self.touched],
+            [self.valuations[item_id] for item_id in sorted(self.changing_value)],
+            [r.pk for r in reservations],
+        )
+        return len(moves)
 
     # -- steps ------------------------------------------------------------------------------------
     def _validate(self, items: dict[int, Item], locations: dict[int, Location]) -> None:
@@ -156,88 +246,28 @@ class PostingRun:
                 raise InvalidMove(f"Item {item.sku} is not lot-tracked.", field=f"lines.{index}.lotId")
 
     def _resolve_lots(self, items: dict[int, Item], locations: dict[int, Location]) -> list[int | None]:
-        """The lot of each line, or None (untracked item, or a lot-tracked issue to split by strategy)."""
-        new_lots = []
-        for index, line in enumerate(self.lines):
-            item = items[line.item_id]
-            if item.lot_tracked and line.lot_id is None and line.lot_code:
-                if locations[line.from_location_id].kind not in STOCK_KINDS:
-                    received = self.posting.occurred_at
-                    expiry = line.expiry_date
-                    if expiry is None and item.shelf_life_days:
-                        # No date on the label: the item's shelf life from receipt is the best estimate for FEFO.
-                        expiry = timezone.localdate(received) + timedelta(days=item.shelf_life_days)
-                    new_lots.append((item.pk, line.lot_code, expiry, received, line.unit_cost))
-            elif item.lot_tracked and line.lot_id is None and locations[line.from_location_id].kind not in STOCK_KINDS:
-                raise LotRequired(f"Item {item.sku} is lot-tracked: give a lot code.", field=f"lines.{index}.lotCode")
-        by_code = ensure_lots(new_lots)
-        codes_to_find = {
-            (line.item_id, line.lot_code)
-            for line in self.lines
-            if line.lot_id is None and line.lot_code and (line.item_id, line.lot_code) not in by_code
-        }
-        if codes_to_find:
-            for found in Lot.objects.filter(item_id__in={k[0] for k in codes_to_find}, code__in={k[1] for k in codes_to_find}):
-                by_code[(found.item_id, found.code)] = found
-        explicit = [line.lot_id for line in self.lines if line.lot_id is not None]
-        self.lots.update(Lot.objects.in_bulk(explicit))
-        self.lots.update({lot.pk: lot for lot in by_code.values()})
+        """The lot of each line, or None (untracked item, or a lot-tracked issue to split by strategy).
+
+        The prepare step created the lots received here and read every lot the lines name."""
+        by_code = {(lot.item_id, lot.code): lot for lot in self.lots.values()}
         result: list[int | None] = []
         for index, line in enumerate(self.lines):
+            item = items[line.item_id]
             if line.lot_id is not None:
                 lot = self.lots.get(line.lot_id)
                 if lot is None or lot.item_id != line.item_id:
                     raise UnknownLot(f"Lot {line.lot_id} does not belong to item {line.item_id}.", field=f"lines.{index}.lotId")
                 result.append(lot.pk)
             elif line.lot_code:
-                lot = by_code.get((line.item_id, line.lot_code))
-                if lot is None:
+                found = by_code.get((line.item_id, line.lot_code))
+                if found is None:
                     raise UnknownLot(f"No lot {line.lot_code} of item {line.item_id}.", field=f"lines.{index}.lotCode")
-                result.append(lot.pk)
+                result.append(found.pk)
+            elif item.lot_tracked and locations[line.from_location_id].kind not in STOCK_KINDS:
+                raise LotRequired(f"Item {item.sku} is lot-tracked: give a lot code.", field=f"lines.{index}.lotCode")
             else:
                 result.append(None)
         return result
-
-    def _lock(
-        self, items: dict[int, Item], locations: dict[int, Location], lot_ids: list[int | None], reservations: list[Reservation]
-    ) -> None:
-        keys: set[LevelKey] = set()
-        pairs: set[tuple[int, int]] = {(r.item_id, r.location_id) for r in reservations}
-        split_sources: set[tuple[int, int, int]] = set()  # (item, from, to) of lines split by lot
-        for line, lot_id in zip(self.lines, lot_ids, strict=True):
-            item = items[line.item_id]
-            for location_id in (line.from_location_id, line.to_location_id):
-                if locations[location_id].kind in STOCK_KINDS:
-                    pairs.add((item.pk, location_id))
-                    if not (item.lot_tracked and lot_id is None):
-                        keys.add((item.pk, location_id, lot_id))
-            if item.lot_tracked and lot_id is None:
-                split_sources.add((item.pk, line.from_location_id, line.to_location_id))
-        if split_sources and any(locations[to].kind in STOCK_KINDS for _, _, to in split_sources):
-            # Make the destination rows of the lots the split may pick now, so they are locked in order too.
-            existing = StockLevel.objects.filter(
-                item_id__in={s[0] for s in split_sources}, location_id__in={s[1] for s in split_sources}, lot__isnull=False
-            ).values_list("item_id", "location_id", "lot_id")
-            for item_id, location_id, lot_id in existing:
-                for s_item, s_from, s_to in split_sources:
-                    if (s_item, s_from) == (item_id, location_id) and locations[s_to].kind in STOCK_KINDS:
-                        keys.add((item_id, s_to, lot_id))
-        ensure_levels(keys)
-        self.levels = lock_levels(pairs)
-        missing_lots = {key[2] for key in self.levels if key[2] is not None and key[2] not in self.lots}
-        if missing_lots:
-            self.lots.update(Lot.objects.in_bulk(missing_lots))
-        moving_items = {
-            line.item_id
-            for line in self.lines
-            if (locations[line.from_location_id].kind in STOCK_KINDS) != (locations[line.to_location_id].kind in STOCK_KINDS)
-        }
-        self.valuations = lock_valuations(moving_items)
-        rest = set(items) - moving_items
-        if rest:
-            for valuation in ItemValuation.objects.filter(item_id__in=rest):
-                self.valuations.setdefault(valuation.item_id, valuation)
-        self.changing_value = moving_items
 
     def _level(self, key: LevelKey) -> StockLevel:
         level = self.levels.get(key)
@@ -245,6 +275,9 @@ class PostingRun:
             # A lot that reached the source after we looked (rare): make and lock its row now.
             ensure_levels([key])
             self.levels.update(lock_levels([(key[0], key[1])]))
+            missing = {k[2] for k in self.levels if k[2] is not None and k[2] not in self.lots}
+            if missing:
+                self.lots.update(Lot.objects.in_bulk(missing))
             level = self.levels[key]
         return level
 
@@ -317,8 +350,6 @@ class PostingRun:
                 )
 
     def _value(self, planned: list[_Planned]) -> tuple[list[StockMove], list[ValuationAdjustment]]:
-        from core.inventory.valuation import historical_average
-
         posting = self.posting
         moves: list[StockMove] = []
         adjustments: list[ValuationAdjustment] = []
@@ -355,7 +386,7 @@ class PostingRun:
                 )
             )
             if backdated and valued.at_average and (inbound or outbound):
-                historical = historical_average(p.item.pk, occurred)
+                historical = self.prepared.historical.get(p.item.pk)
                 if historical is not None and historical != valued.unit_cost:
                     sign = 1 if outbound else -1
                     adjustment = ValuationAdjustment(
@@ -373,8 +404,111 @@ class PostingRun:
             valuation = self.valuations[item_id]
             if valuation.last_occurred_at is None or occurred > valuation.last_occurred_at:
                 valuation.last_occurred_at = occurred
-            valuation.save()
         return moves, adjustments
+
+
+def write_posting(
+    posting: Posting,
+    moves: list[StockMove],
+    adjustments: list[ValuationAdjustment],
+    levels: list[StockLevel],
+    valuations: list[ItemValuation],
+    consumed_reservations: list[int],
+) -> None:
+    """Write a planned posting in one statement: moves, valuation adjustments, levels, valuations, consumed
+    reservations, the `stock.posted` event and its outbox row. Every row it updates is locked already.
+
+    Move ids come from the sequence in the order of the ordered INSERT … SELECT, so the n-th adjustment's
+    move is found by its rank among the returned ids."""
+    adjusted = [(a, a.move_index) for a in adjustments]  # type: ignore[attr-defined]
+    payload = {
+        "idempotency_key": posting.idempotency_key,
+        "document_type": posting.document_type,
+        "document_id": posting.document_id,
+        "reverses": posting.reverses_id,
+        "lines": len(moves),
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _WRITE_POSTING,
+            {
+                "posting": posting.pk,
+                "document_type": posting.document_type,
+                "document_id": posting.document_id,
+                "occurred_at": posting.occurred_at,
+                "posted_at": posting.posted_at,
+                "actor": posting.actor[:200],
+                "m_item": [m.item_id for m in moves],
+                "m_lot": [m.lot_id for m in moves],
+                "m_from": [m.from_location_id for m in moves],
+                "m_to": [m.to_location_id for m in moves],
+                "m_quantity": [m.quantity for m in moves],
+                "m_cost": [m.unit_cost for m in moves],
+                "m_value": [m.value for m in moves],
+                "m_average": [m.item_average_cost for m in moves],
+                "a_item": [a.item_id for a, _ in adjusted],
+                "a_move": [index + 1 for _, index in adjusted],
+                "a_quantity": [a.quantity for a, _ in adjusted],
+                "a_posted": [a.posted_unit_cost for a, _ in adjusted],
+                "a_historical": [a.historical_unit_cost for a, _ in adjusted],
+                "a_amount": [a.amount for a, _ in adjusted],
+                "l_id": [level.pk for level in levels],
+                "l_on_hand": [level.on_hand for level in levels],
+                "l_reserved": [level.reserved for level in levels],
+                "v_item": [v.item_id for v in valuations],
+                "v_on_hand": [v.on_hand for v in valuations],
+                "v_average": [v.average_cost for v in valuations],
+                "v_value": [v.inventory_value for v in valuations],
+                "v_last": [v.last_occurred_at for v in valuations],
+                "reservations": consumed_reservations,
+                "payload": json.dumps(payload),
+            },
+        )
+
+
+_WRITE_POSTING = """
+WITH moves AS (
+    INSERT INTO inventory_stockmove (posting_id, item_id, lot_id, from_location_id, to_location_id, quantity, unit_cost,
+                                     value, item_average_cost, document_type, document_id, occurred_at, posted_at, actor)
+    SELECT %(posting)s, m.item, m.lot, m.src, m.dst, m.quantity, m.cost, m.value, m.average, %(document_type)s,
+           %(document_id)s, %(occurred_at)s, %(posted_at)s, %(actor)s
+      FROM unnest(%(m_item)s::bigint[], %(m_lot)s::bigint[], %(m_from)s::bigint[], %(m_to)s::bigint[],
+                  %(m_quantity)s::numeric[], %(m_cost)s::numeric[], %(m_value)s::numeric[], %(m_average)s::numeric[])
+           WITH ORDINALITY AS m(item, lot, src, dst, quantity, cost, value, average, ord)
+     ORDER BY m.ord
+    RETURNING id
+), ranked AS (
+    SELECT id, row_number() OVER (ORDER BY id) AS ord FROM moves
+), adjustments AS (
+    INSERT INTO inventory_valuationadjustment (item_id, posting_id, move_id, occurred_at, quantity, posted_unit_cost,
+                                               historical_unit_cost, amount, created_at)
+    SELECT a.item, %(posting)s, r.id, %(occurred_at)s, a.quantity, a.posted, a.historical, a.amount, %(posted_at)s
+      FROM unnest(%(a_item)s::bigint[], %(a_move)s::bigint[], %(a_quantity)s::numeric[], %(a_posted)s::numeric[],
+                  %(a_historical)s::numeric[], %(a_amount)s::numeric[]) AS a(item, move, quantity, posted, historical, amount)
+      JOIN ranked r ON r.ord = a.move
+), levels AS (
+    UPDATE inventory_stocklevel AS l SET on_hand = v.on_hand, reserved = v.reserved
+      FROM unnest(%(l_id)s::bigint[], %(l_on_hand)s::numeric[], %(l_reserved)s::numeric[]) AS v(id, on_hand, reserved)
+     WHERE l.id = v.id
+), valuations AS (
+    UPDATE inventory_itemvaluation AS t
+       SET on_hand = v.on_hand, average_cost = v.average, inventory_value = v.value, last_occurred_at = v.last
+      FROM unnest(%(v_item)s::bigint[], %(v_on_hand)s::numeric[], %(v_average)s::numeric[], %(v_value)s::numeric[],
+                  %(v_last)s::timestamptz[]) AS v(item, on_hand, average, value, last)
+     WHERE t.item_id = v.item
+), consumed AS (
+    UPDATE inventory_reservation SET state = 'consumed', updated_at = %(posted_at)s WHERE id = ANY(%(reservations)s::bigint[])
+), event AS (
+    INSERT INTO events_domainevent (event_type, subject_type, subject_id, from_state, to_state, occurred_at, actor,
+                                    payload, blocking_reason)
+    VALUES ('stock.posted', 'posting', %(posting)s, '', '', %(occurred_at)s, %(actor)s, %(payload)s::jsonb, '')
+    RETURNING id, occurred_at
+), outbox AS (
+    INSERT INTO events_outboxmessage (event_id, created_at, processed_at, attempts, last_error)
+    SELECT id, occurred_at, NULL, 0, '' FROM event
+)
+SELECT (SELECT count(*) FROM moves)
+"""
 
 
 def _camel(name: str) -> str:

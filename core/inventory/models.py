@@ -39,6 +39,8 @@ class Posting(models.Model):
     """One atomic ledger entry (过账): the moves a document caused, claimed by a unique idempotency key."""
 
     idempotency_key = models.CharField(max_length=200, unique=True)
+    # sha256 of what was asked (lines, document, reference): the same key with another payload is refused.
+    fingerprint = models.CharField(max_length=64, blank=True, default="")
     document_type = models.CharField(max_length=40, blank=True)
     document_id = models.BigIntegerField(null=True, blank=True)
     actor = models.CharField(max_length=200, default="system")

@@ -8,6 +8,8 @@ active reservations and posts the moves in one transaction.
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,11 +17,13 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.catalog.models import Item
+from core.events.services import schedule_outbox_drain
 from core.input_limits import MAX_QUANTITY
 from core.inventory import ledger
-from core.inventory.exceptions import InsufficientStock, InvalidMove, InvalidQuantity, UnknownPosting
+from core.inventory.exceptions import IdempotencyKeyReused, InsufficientStock, InvalidMove, InvalidQuantity, UnknownPosting
 from core.inventory.locking import lock_levels, write_levels
 from core.inventory.models import Posting, Reservation, ReservationState, StockLevel, StockMove
 from core.inventory.removal import removal_order
@@ -73,11 +77,19 @@ def post_moves(
     _refuse_virtual_to_virtual(lines)
     if allow_negative is None:
         allow_negative = bool(getattr(getattr(connection, "tenant", None), "allow_negative_stock", False))
+    fingerprint = posting_fingerprint(
+        lines,
+        document_type=document_type,
+        document_id=document_id,
+        consume_reference=consume_reference,
+        reverses_id=reverses.pk if reverses else None,
+    )
     posted_at = timezone.now()
     occurred_at = occurred_at or posted_at
     with transaction.atomic():
-        posting, created = ledger.claim_posting(
+        prepared = ledger.prepare_posting(
             idempotency_key,
+            fingerprint=fingerprint,
             document_type=document_type,
             document_id=document_id,
             actor=actor,
@@ -85,12 +97,68 @@ def post_moves(
             occurred_at=occurred_at,
             posted_at=posted_at,
             reverses_id=reverses.pk if reverses else None,
+            consume_reference=consume_reference,
+            lines=lines,
         )
-        if not created:
-            return posting
-        ledger.PostingRun(posting, lines, allow_negative=allow_negative, consume_reference=consume_reference).run()
-        _record_posted_event(posting)
+        if isinstance(prepared, ledger.Claimed):
+            # Postings made before fingerprints existed carry none: the key alone decides, as it did then.
+            if prepared.fingerprint and prepared.fingerprint != fingerprint:
+                raise IdempotencyKeyReused(
+                    _("The idempotency key %(key)s was already used for a different posting.") % {"key": idempotency_key},
+                    field="idempotencyKey",
+                )
+            return Posting.objects.get(pk=prepared.posting_id)
+        posting = Posting(
+            pk=prepared.posting_id,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            document_type=document_type,
+            document_id=document_id,
+            actor=actor[:200],
+            reason=reason,
+            occurred_at=occurred_at,
+            posted_at=posted_at,
+            reverses_id=reverses.pk if reverses else None,
+        )
+        posting._state.adding = False
+        posting.move_count = ledger.PostingRun(posting, lines, prepared, allow_negative=allow_negative).run()  # type: ignore[attr-defined]
+        # The event and its outbox row were written with the moves; the drain runs after commit.
+        schedule_outbox_drain()
     return posting
+
+
+def posting_fingerprint(
+    lines: list[MoveLine],
+    *,
+    document_type: str,
+    document_id: int | None,
+    consume_reference: str | None,
+    reverses_id: int | None,
+) -> str:
+    """What a posting asks for, hashed: lines in order, the document, the reference it consumes, what it reverses.
+
+    Who posts and when are left out, so a retry from another worker or a minute later is still the same request."""
+    canonical = [
+        document_type,
+        document_id,
+        consume_reference,
+        reverses_id,
+        [
+            [
+                line.item_id,
+                line.from_location_id,
+                line.to_location_id,
+                str(line.quantity),
+                line.lot_id,
+                line.lot_code or None,
+                line.expiry_date.isoformat() if line.expiry_date else None,
+                None if line.unit_cost is None else str(Decimal(str(line.unit_cost)).normalize()),
+                None if line.value is None else str(Decimal(str(line.value)).normalize()),
+            ]
+            for line in lines
+        ],
+    ]
+    return hashlib.sha256(json.dumps(canonical, separators=(",", ":")).encode()).hexdigest()
 
 
 def _clean_quantity(quantity: Decimal | int | str, index: int) -> Decimal:
@@ -118,26 +186,6 @@ def _refuse_virtual_to_virtual(lines: list[MoveLine]) -> None:
                 "A move between two virtual locations (supplier, customer, loss) holds no stock.",
                 field=f"lines.{index}.toLocationId",
             )
-
-
-def _record_posted_event(posting: Posting) -> None:
-    # Integration point with core.events: the event and its outbox row join this transaction.
-    from core.events.services import record_event
-
-    record_event(
-        "stock.posted",
-        "posting",
-        posting.pk,
-        actor=posting.actor,
-        payload={
-            "idempotency_key": posting.idempotency_key,
-            "document_type": posting.document_type,
-            "document_id": posting.document_id,
-            "reverses": posting.reverses_id,
-            "lines": posting.move_count,  # type: ignore[attr-defined]
-        },
-        occurred_at=posting.occurred_at,
-    )
 
 
 def reverse_posting(idempotency_key: str, *, actor: str, reason: str) -> Posting:

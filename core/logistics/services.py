@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.access import Actor, actor_label
+from core.bulk import update_rows
 from core.catalog.models import Item
 from core.events.documents import lock_document
 from core.events.pipeline import record_document_created, require_state, transition
@@ -159,6 +160,7 @@ def receive_transfer(
     assert transit_id is not None, "shipping a transfer creates its transit location"
     moves: list[MoveLine] = []
     discrepancies: list[TransferDiscrepancy] = []
+    received_lines: list[TransferLine] = []
     for line in lines.values():
         shipped = line.shipped_quantity or ZERO
         entry = counted.get(line.pk)
@@ -185,7 +187,8 @@ def receive_transfer(
                 )
             )
         line.received_quantity = got
-        line.save(update_fields=["received_quantity"])
+        received_lines.append(line)
+    update_rows(received_lines, ["received_quantity"])  # one statement for every line
     if moves:
         post_moves(
             moves,

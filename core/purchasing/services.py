@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.access import Actor, actor_label
+from core.bulk import update_rows
 from core.catalog.models import Item
 from core.catalog.services import unit_factor
 from core.events.documents import lock_document
@@ -283,10 +284,12 @@ def receive_purchase_order(
         actor=actor_label(actor),
         occurred_at=when,
     )
+    received = []
     for line_id, quantity in incoming.items():
         line = order_lines[line_id]
         line.received_quantity += quantity
-        line.save(update_fields=["received_quantity"])
+        received.append(line)
+    update_rows(received, ["received_quantity"])  # one statement for every line (the order is locked)
 
     # The first delivery ends the supplier's lead time for this order; later ones are back-orders.
     if po.sent_at is not None and not po.receipts.exclude(pk=receipt.pk).exists():

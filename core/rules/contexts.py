@@ -9,7 +9,7 @@ such as the customer's tier are compared without regard to case by the condition
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from django.db import models
@@ -79,46 +79,60 @@ def supplier_context(order: models.Model) -> dict[str, Any]:
     return {"supplier": LazyRoot(lambda: _supplier_values(order))}
 
 
-def weather_subjects(event: DomainEvent) -> list[EventSubject]:
-    """One subject per location-day a `signal.weather_updated` batch wrote, judged on that day's calendar.
+def weather_subjects(events: Sequence[DomainEvent]) -> dict[int, list[EventSubject]]:
+    """Batch expander: one subject per location-day each `signal.weather_updated` batch wrote, judged on that
+    day's calendar; the weather of every event in one query.
 
     Only days from the day before the ingest on count: a backfill of old weather is history for the forecasts,
     not news for rules. The probability is given in percent (0–100), as rules write it ("降水概率>=60"); the
     store keeps 0–1.
     """
-    payload = event.payload or {}
-    try:
-        start, end = dt.date.fromisoformat(payload["from"]), dt.date.fromisoformat(payload["to"])
-        locations = [int(pk) for pk in payload["locations"]]
-    except (KeyError, TypeError, ValueError):
-        return []
-    start = max(start, timezone.localdate(event.occurred_at) - dt.timedelta(days=1))
-    days = (
-        WeatherDay.objects.filter(location_id__in=locations, date__gte=start, date__lte=end)
-        .select_related("location")
-        .order_by("date", "location_id")
-    )
-    return [
-        EventSubject(
-            subject_type="weather_day",
-            subject_id=f"{day.location_id}:{day.date.isoformat()}",
-            subject=None,
-            context={
-                "signal": {
-                    "precipitation_probability": day.precipitation_probability * 100,
-                    "temperature_c": day.temperature_c,
-                    "location_id": day.location_id,
-                },
-                "calendar": calendar_context(day.date),
-            },
-            label=f"{day.location.code} {day.date.isoformat()}",
+    windows: dict[int, tuple[dt.date, dt.date, set[int]]] = {}
+    for event in events:
+        payload = event.payload or {}
+        try:
+            start, end = dt.date.fromisoformat(payload["from"]), dt.date.fromisoformat(payload["to"])
+            locations = {int(pk) for pk in payload["locations"]}
+        except (KeyError, TypeError, ValueError):
+            continue
+        start = max(start, timezone.localdate(event.occurred_at) - dt.timedelta(days=1))
+        windows[event.pk] = (start, end, locations)
+    days: list[WeatherDay] = []
+    if windows:
+        days = list(
+            WeatherDay.objects.filter(
+                location_id__in=set().union(*(w[2] for w in windows.values())),
+                date__gte=min(w[0] for w in windows.values()),
+                date__lte=max(w[1] for w in windows.values()),
+            )
+            .select_related("location")
+            .order_by("date", "location_id")
         )
-        for day in days
-    ]
+    found: dict[int, list[EventSubject]] = {event.pk: [] for event in events}
+    for event_pk, (start, end, locations) in windows.items():
+        found[event_pk] = [
+            EventSubject(
+                subject_type="weather_day",
+                subject_id=f"{day.location_id}:{day.date.isoformat()}",
+                subject=None,
+                context={
+                    "signal": {
+                        "precipitation_probability": day.precipitation_probability * 100,
+                        "temperature_c": day.temperature_c,
+                        "location_id": day.location_id,
+                    },
+                    "calendar": calendar_context(day.date),
+                },
+                label=f"{day.location.code} {day.date.isoformat()}",
+            )
+            for day in days
+            if day.location_id in locations and start <= day.date <= end
+        ]
+    return found
 
 
 def register_core_context_providers() -> None:
     register_context_provider("sales_order", customer_context)
     register_context_provider("purchase_order", supplier_context)
     register_context_provider("purchase_order", market_context)
-    register_event_subjects("signal.weather_updated", weather_subjects)
+    register_event_subjects("signal.weather_updated", weather_subjects, batch=True)

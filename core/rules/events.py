@@ -11,7 +11,7 @@ consumer succeeds) runs each action once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,16 +29,35 @@ class EventSubject:
 
 
 SubjectExpander = Callable[[DomainEvent], Iterable[EventSubject]]
+# Many events at once (a dry run replays a month): event pk → its subjects, in a fixed number of queries.
+BatchExpander = Callable[[Sequence[DomainEvent]], dict[int, list[EventSubject]]]
 
 _expanders: dict[str, SubjectExpander] = {}
+_batch_expanders: dict[str, BatchExpander] = {}
 
 
-def register_event_subjects(event_type: str, expander: SubjectExpander) -> None:
-    _expanders[event_type] = expander
+def register_event_subjects(event_type: str, expander: SubjectExpander | BatchExpander, *, batch: bool = False) -> None:
+    """Register how to read an event type. A batch expander serves single events too (a batch of one)."""
+    if batch:
+        many: BatchExpander = expander  # type: ignore[assignment]
+        _batch_expanders[event_type] = many
+        _expanders[event_type] = lambda event: many([event]).get(event.pk, [])
+    else:
+        _batch_expanders.pop(event_type, None)
+        _expanders[event_type] = expander  # type: ignore[assignment]
 
 
 def expander_for(event_type: str) -> SubjectExpander | None:
     return _expanders.get(event_type)
+
+
+def expand_events(event_type: str, events: Sequence[DomainEvent]) -> dict[int, list[EventSubject]]:
+    """The subjects of many events of one type: one batch call when the type has a batch expander."""
+    batch = _batch_expanders.get(event_type)
+    if batch is not None:
+        return batch(events)
+    expander = _expanders[event_type]
+    return {event.pk: list(expander(event)) for event in events}
 
 
 def event_id_of(event: DomainEvent) -> str:

@@ -10,6 +10,7 @@ event's day.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -74,29 +75,36 @@ def record_near_expiry_lots(today: dt.date | None = None) -> int:
     return len(lots)
 
 
-def lot_subjects(event: DomainEvent) -> list[EventSubject]:
-    """The lot, judged on the event's day (a replay in a dry run sees the days it had then)."""
-    lot = Lot.objects.select_related("item__category").filter(pk=event.subject_id).first()
-    if lot is None:
-        return []
-    on = dt.date.fromisoformat(str((event.payload or {}).get("on") or timezone.localdate(event.occurred_at)))
-    item = lot.item
-    context: dict[str, Any] = {
-        "lot": {
-            "id": lot.pk,
-            "code": lot.code,
-            "expiry_date": lot.expiry_date,
-            "days_to_expiry": (lot.expiry_date - on).days if lot.expiry_date else None,
-        },
-        "item": {
-            "sku": item.sku,
-            "category": item.category.name if item.category else None,
-            "shelf_life_days": item.shelf_life_days,
-        },
-        "calendar": calendar_context(on),
-    }
-    return [EventSubject("lot", str(lot.pk), lot, context, label=f"{lot.code} ({item.sku})")]
+def lot_subjects(events: Sequence[DomainEvent]) -> dict[int, list[EventSubject]]:
+    """Batch expander: each event's lot judged on the event's day (a replay sees the days it had then).
+
+    The lots of every event come in one query."""
+    lots = Lot.objects.select_related("item__category").in_bulk({event.subject_id for event in events})
+    found: dict[int, list[EventSubject]] = {}
+    for event in events:
+        lot = lots.get(event.subject_id)
+        if lot is None:
+            found[event.pk] = []
+            continue
+        on = dt.date.fromisoformat(str((event.payload or {}).get("on") or timezone.localdate(event.occurred_at)))
+        item = lot.item
+        context: dict[str, Any] = {
+            "lot": {
+                "id": lot.pk,
+                "code": lot.code,
+                "expiry_date": lot.expiry_date,
+                "days_to_expiry": (lot.expiry_date - on).days if lot.expiry_date else None,
+            },
+            "item": {
+                "sku": item.sku,
+                "category": item.category.name if item.category else None,
+                "shelf_life_days": item.shelf_life_days,
+            },
+            "calendar": calendar_context(on),
+        }
+        found[event.pk] = [EventSubject("lot", str(lot.pk), lot, context, label=f"{lot.code} ({item.sku})")]
+    return found
 
 
 def register_lot_events() -> None:
-    register_event_subjects(TRIGGER, lot_subjects)
+    register_event_subjects(TRIGGER, lot_subjects, batch=True)

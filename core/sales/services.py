@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.access import Actor, actor_label
+from core.bulk import update_rows
 from core.catalog.models import Item
 from core.catalog.services import unit_factor
 from core.events.documents import lock_document
@@ -247,7 +248,7 @@ def ship_sales_order(order: SalesOrder, *, actor: Actor | str, carrier: str = ""
             shipped[str(line.pk)] = str(line.allocated_quantity)
         line.shipped_quantity += line.allocated_quantity
         line.allocated_quantity = ZERO
-        line.save(update_fields=["shipped_quantity", "allocated_quantity"])
+    update_rows(lines, ["shipped_quantity", "allocated_quantity"])  # one statement for every line
     payload = {"carrier": carrier, "tracking_number": tracking_number, "shipment": shipment.pk, "lines": shipped}
     if any(line.shipped_quantity < line.base_quantity for line in lines):
         transition(order, S.ALLOCATED, actor=actor_label(actor), reason="partially_shipped", payload=payload)

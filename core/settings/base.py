@@ -110,6 +110,9 @@ TENANT_CREATION_FAKES_MIGRATIONS = True
 TENANT_LIMIT_SET_CALLS = True
 # Spare schemas cloned ahead of time, so signup renames one instead of waiting seconds for a clone.
 TENANT_SPARE_SCHEMAS = env_int("TENANT_SPARE_SCHEMAS", 2)
+# The pool grows to the busiest minute of signups over this window (plus the floor above), up to the cap.
+TENANT_SPARE_SCHEMAS_MAX = env_int("TENANT_SPARE_SCHEMAS_MAX", 25)
+TENANT_SPARE_RATE_WINDOW_HOURS = env_int("TENANT_SPARE_RATE_WINDOW_HOURS", 24)
 # `migrate` runs the stale tenant schemas in this many forked processes (one connection each).
 TENANT_MIGRATE_PROCESSES = env_int("TENANT_MIGRATE_PROCESSES", 2)
 PUBLIC_SCHEMA_NAME = "public"

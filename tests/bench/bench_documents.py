@@ -4,6 +4,9 @@ Cases (one throw-away tenant, provisioned for the run and deleted afterwards):
   receipts    100 one-line goods receipts through receive_purchase_order (PO lock, tolerance check, receipt rows,
               ledger posting, received quantities, event, state transition) → receipts/s
               baseline: the same 100 one-line postings straight through post_moves
+  big_receipt one goods receipt of a 1,000-line PO (and of a 10-line PO, to show the statement count does not
+              grow with lines) → seconds and SQL statements; baseline: the naive per-row ORM way of writing the
+              same effects (get_or_create + save of each level, save of each order line) in one transaction
   position    inventory_positions for 2,000 (item, location) pairs, each with an open PO line and half with a
               backorder → ms and queries; baseline: the same call with the purchasing and sales sources unregistered
 
@@ -35,6 +38,7 @@ django.setup()
 
 RESULTS = REPO / "tests" / "bench" / "results" / "documents.json"
 RECEIPTS = 100
+BIG_PO_LINES = 1000
 PAIRS = 2000
 
 
@@ -83,6 +87,64 @@ def bench_receipts() -> dict[str, object]:
         "ours_ms_per_receipt": round(1000 * ours / RECEIPTS, 2),
         "baseline_postings_per_s": round(RECEIPTS / baseline, 1),
         "baseline_ms_per_posting": round(1000 * baseline / RECEIPTS, 2),
+    }
+
+
+def bench_big_receipt() -> dict[str, object]:
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from core.inventory.factories import make_item, make_stock_location
+    from core.inventory.models import StockLevel
+    from core.partners.services import create_supplier
+    from core.purchasing.models import PurchaseOrderLine
+    from core.purchasing.services import (
+        OrderLineInput,
+        ReceiptLineInput,
+        create_purchase_order,
+        receive_purchase_order,
+        send_purchase_order,
+        submit_purchase_order,
+    )
+
+    supplier, shelf = create_supplier(code="SUP-BIG", name="Big"), make_stock_location()
+    items = [make_item() for _ in range(BIG_PO_LINES)]
+
+    def receive_all(count: int, reference: str) -> tuple[float, int]:
+        po = create_purchase_order(
+            supplier=supplier,
+            destination=shelf,
+            lines=[OrderLineInput(item_id=i.pk, quantity=Decimal("10"), unit_price=Decimal("2")) for i in items[:count]],
+            actor="bench",
+        )
+        submit_purchase_order(po, actor="bench")
+        send_purchase_order(po, actor="bench")
+        entries = [ReceiptLineInput(line.pk, Decimal("10")) for line in po.lines.order_by("pk")]
+        began = time.perf_counter()
+        with CaptureQueriesContext(connection) as captured:
+            receive_purchase_order(po, entries, actor="bench", reference=reference)
+        return time.perf_counter() - began, len(captured.captured_queries)
+
+    small_s, small_queries = receive_all(10, "big-10")
+    ours_s, ours_queries = receive_all(BIG_PO_LINES, "big-1000")
+    order_lines = list(PurchaseOrderLine.objects.filter(purchase_order__number__isnull=False).order_by("-pk")[:BIG_PO_LINES])
+    began = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured, transaction.atomic():
+        for line in order_lines:
+            level, _ = StockLevel.objects.get_or_create(item_id=line.item_id, location=shelf, lot=None)
+            level.on_hand += 10
+            level.save(update_fields=["on_hand"])
+            line.received_quantity += 10
+            line.save(update_fields=["received_quantity"])
+    baseline_s = time.perf_counter() - began
+    return {
+        "lines": BIG_PO_LINES,
+        "ours_seconds": round(ours_s, 3),
+        "ours_statements": ours_queries,
+        "ours_statements_10_lines": small_queries,
+        "ours_seconds_10_lines": round(small_s, 3),
+        "baseline_seconds": round(baseline_s, 3),
+        "baseline_statements": len(captured.captured_queries),
     }
 
 
@@ -164,7 +226,7 @@ def main() -> None:
     tenant = provision_tenant("Bench Co", slug, f"owner@{slug}.example.com", "Correct-horse-42!", (), "zh-hans")
     try:
         with schema_context(tenant.schema_name):
-            results = {"receipts": bench_receipts(), "position": bench_position()}
+            results = {"receipts": bench_receipts(), "big_receipt": bench_big_receipt(), "position": bench_position()}
     finally:
         connection.set_schema_to_public()
         delete_tenant(Tenant.objects.get(pk=tenant.pk))

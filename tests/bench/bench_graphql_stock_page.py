@@ -52,7 +52,28 @@ def seed(rows: int) -> None:
         receive(item, shelf, Decimal(10 + n), lot_code=f"L{n:04d}" if lot_tracked else None)
 
 
-def timed(call, rounds: int) -> tuple[list[float], int]:
+STATEMENTS: dict[str, list[str]] = {}
+
+
+def profile(call, rounds: int = 10) -> list[str]:
+    """A cProfile summary of `rounds` calls: the functions with the most own time."""
+    import cProfile
+    import io
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(rounds):
+        call()
+    profiler.disable()
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(20)
+    lines = [line.rstrip() for line in out.getvalue().splitlines() if line.strip()]
+    start = next((n for n, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+    return lines[start:]
+
+
+def timed(call, rounds: int, name: str = "") -> tuple[list[float], int]:
     from django.db import connection
 
     executed: list[str] = []
@@ -64,6 +85,7 @@ def timed(call, rounds: int) -> tuple[list[float], int]:
     # execute_wrapper sees every statement, also those the test client's request runs.
     with connection.execute_wrapper(count):
         call()
+    STATEMENTS[name] = [" ".join(sql.split())[:90] for sql in executed]
     samples = []
     for _ in range(rounds):
         began = time.perf_counter()
@@ -114,9 +136,11 @@ def main() -> None:
                 assert len(rows) == 100
 
         results = {
-            "page_100": summary(*timed(page(100), ROUNDS)),
-            "page_1": summary(*timed(page(1), ROUNDS)),
-            "orm_100_baseline": summary(*timed(orm_100, ROUNDS)),
+            "page_100": summary(*timed(page(100), ROUNDS, "page_100")),
+            "page_1": summary(*timed(page(1), ROUNDS, "page_1")),
+            "orm_100_baseline": summary(*timed(orm_100, ROUNDS, "orm_100")),
+            "statements": STATEMENTS,
+            "profile_page_100_top_by_own_time": profile(page(100)),
         }
     finally:
         delete_tenant(Tenant.objects.get(pk=tenant.pk))

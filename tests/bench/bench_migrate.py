@@ -100,9 +100,7 @@ def timed_migrate(**options: object) -> float:
 
 def timed_subprocess() -> float:
     start = time.perf_counter()
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, check=True, env=os.environ.copy()
-    )
+    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=REPO, check=True, env=os.environ.copy())
     return time.perf_counter() - start
 
 
@@ -120,9 +118,7 @@ def run(real: int) -> dict[str, dict]:
     template = settings.TENANT_BASE_SCHEMA
 
     def add_tenants(schemas: list[str]) -> None:
-        Tenant.objects.bulk_create(
-            [Tenant(schema_name=s, slug=s, name=s, owner_email=f"owner@{s}.example.com") for s in schemas]
-        )
+        Tenant.objects.bulk_create([Tenant(schema_name=s, slug=s, name=s, owner_email=f"owner@{s}.example.com") for s in schemas])
 
     real_schemas = [f"r{uuid.uuid4().hex[:12]}" for _ in range(real)]
     for schema in real_schemas:

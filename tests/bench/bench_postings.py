@@ -1,7 +1,8 @@
 """Benchmark: stock postings through `post_moves` against a naive ORM baseline, measured in the same run.
 
 Cases (one throw-away tenant, provisioned for the run and deleted afterwards):
-  single_line      sequential one-line receipts through post_moves (locks, valuation, event, outbox) → postings/s
+  single_line      sequential one-line receipts through post_moves (locks, valuation, event, outbox) → postings/s,
+                   SQL statements per posting, and a cProfile summary of the path (top functions by own time)
   bulk_receipt     one posting of 1,000 lines (1,000 items) → wall seconds
   concurrent       4 processes × 250 one-unit issues of one SKU → updates lost (ours must lose none)
 Baseline: the naive ORM way (get the level, add, save; no transaction, no lock) for the same three shapes.
@@ -14,10 +15,13 @@ the machine's load moves every figure; compare ours with the baseline of the sam
 
 from __future__ import annotations
 
+import cProfile
+import io
 import json
 import multiprocessing
 import os
 import platform
+import pstats
 import sys
 import time
 import uuid
@@ -35,6 +39,7 @@ django.setup()
 
 RESULTS = REPO / "tests" / "bench" / "results" / "postings.json"
 SINGLE_LINE_POSTINGS = 300
+PROFILED_POSTINGS = 100
 BULK_LINES = 1000
 PROCESSES = 4
 ISSUES_PER_PROCESS = 250
@@ -71,6 +76,16 @@ def ledger_decrements(schema: str, item_id: int, shelf_id: int, customer_id: int
     return count
 
 
+def profile_summary(profiler: cProfile.Profile, limit: int = 15) -> list[str]:
+    """The functions that cost the most of their own time, as pstats prints them."""
+    out = io.StringIO()
+    stats = pstats.Stats(profiler, stream=out)
+    stats.sort_stats("tottime").print_stats(limit)
+    lines = [line.rstrip() for line in out.getvalue().splitlines() if line.strip()]
+    start = next((n for n, line in enumerate(lines) if line.lstrip().startswith("ncalls")), 0)
+    return lines[start:]
+
+
 def run_parallel(pool: multiprocessing.pool.Pool, function: object, args: tuple) -> float:
     start = time.time() + 0.5
     began = time.perf_counter()
@@ -81,6 +96,7 @@ def run_parallel(pool: multiprocessing.pool.Pool, function: object, args: tuple)
 def main() -> None:
     from django.core.management import call_command
     from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
     from django_tenants.utils import schema_context
 
     from core.catalog.models import Item
@@ -105,36 +121,63 @@ def main() -> None:
             item = make_item()
 
             # single-line postings, sequential
-            began = time.perf_counter()
-            for _ in range(SINGLE_LINE_POSTINGS):
+            def receipt() -> None:
                 post_moves(
                     [MoveLine(item.pk, supplier.pk, shelf.pk, Decimal("1"), unit_cost=Decimal("3.5"))],
                     idempotency_key=f"bench:{uuid.uuid4().hex}",
                 )
-            ours = time.perf_counter() - began
-            level = StockLevel.objects.get(item=item, location=shelf)
+
+            receipt()  # first posting creates the level and valuation rows
+            with CaptureQueriesContext(connection) as captured:
+                receipt()
+            ours_statements = [q["sql"].split("(")[0][:60] for q in captured.captured_queries]
             began = time.perf_counter()
             for _ in range(SINGLE_LINE_POSTINGS):
+                receipt()
+            ours = time.perf_counter() - began
+            level = StockLevel.objects.get(item=item, location=shelf)
+
+            def naive_update() -> None:
                 naive = StockLevel.objects.get(pk=level.pk)
                 naive.on_hand += 1
                 naive.save(update_fields=["on_hand"])
+
+            with CaptureQueriesContext(connection) as captured:
+                naive_update()
+            baseline_statements = len(captured.captured_queries)
+            began = time.perf_counter()
+            for _ in range(SINGLE_LINE_POSTINGS):
+                naive_update()
             baseline = time.perf_counter() - began
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(PROFILED_POSTINGS):
+                receipt()
+            profiler.disable()
             results["single_line"] = {
                 "postings": SINGLE_LINE_POSTINGS,
                 "ours_postings_per_s": round(SINGLE_LINE_POSTINGS / ours, 1),
                 "ours_ms_per_posting": round(1000 * ours / SINGLE_LINE_POSTINGS, 2),
+                "ours_statements_per_posting": len(ours_statements),
+                "ours_statements": ours_statements,
                 "baseline_updates_per_s": round(SINGLE_LINE_POSTINGS / baseline, 1),
                 "baseline_ms_per_update": round(1000 * baseline / SINGLE_LINE_POSTINGS, 2),
+                "baseline_statements_per_update": baseline_statements,
+                "ours_vs_baseline": round(baseline / ours, 2),
+                "profile_postings": PROFILED_POSTINGS,
+                "profile_top_by_own_time": profile_summary(profiler),
             }
 
             # one posting of 1,000 lines
             bulk_items = [make_item() for _ in range(BULK_LINES)]
             lines = [MoveLine(i.pk, supplier.pk, shelf.pk, Decimal("5"), unit_cost=Decimal("2")) for i in bulk_items]
             began = time.perf_counter()
-            post_moves(lines, idempotency_key=f"bench:bulk:{uuid.uuid4().hex}")
+            with CaptureQueriesContext(connection) as captured:
+                post_moves(lines, idempotency_key=f"bench:bulk:{uuid.uuid4().hex}")
             ours = time.perf_counter() - began
+            ours_queries = len(captured.captured_queries)
             began = time.perf_counter()
-            with transaction.atomic():
+            with CaptureQueriesContext(connection) as captured, transaction.atomic():
                 for bulk_item in bulk_items:
                     naive, _ = StockLevel.objects.get_or_create(item=bulk_item, location=shelf, lot=None)
                     naive.on_hand += 5
@@ -143,7 +186,9 @@ def main() -> None:
             results["bulk_receipt"] = {
                 "lines": BULK_LINES,
                 "ours_seconds": round(ours, 3),
+                "ours_statements": ours_queries,
                 "baseline_seconds": round(baseline, 3),
+                "baseline_statements": len(captured.captured_queries),
             }
 
             # concurrency: lost updates

@@ -7,6 +7,12 @@ migrated and dropped here), so the figures share the machine's load at the time:
   schema_lean_clone     the lean clone alone (tenants.clone.clone_schema_fast)
   schema_pg_clone       django-tenants' CloneSchema (pg-clone-schema, DATA mode) alone
   schema_migrations     baseline: CREATE SCHEMA + `migrate_schemas --tenant --schema=<x>`
+  growth                provision_tenant() with an empty pool after N filler schemas (--schemas 100,300,1000),
+                        with the template plan cached (ours) and read afresh on every clone (the old path, the
+                        baseline), and the time the plan read alone takes at that catalog size. Filler schemas are
+                        made cheaply: one server-side DO block per schema creates every template table with
+                        `LIKE … INCLUDING ALL` (keys, indexes, defaults; no rows, no foreign keys), which grows
+                        pg_class, pg_attribute, pg_index and pg_constraint as real tenants do.
 
     DATABASE_URL=postgresql://postgres@127.0.0.1:5432/<db> .venv/bin/python tests/bench/bench_provisioning.py [--runs 20]
 
@@ -75,6 +81,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--baseline-runs", type=int, default=None, help="runs of the slow migrations baseline")
+    parser.add_argument("--schemas", default="100", help="filler schema counts for the growth case, e.g. 100,300,1000")
+    parser.add_argument("--growth-runs", type=int, default=5)
+    parser.add_argument("--growth-only", action="store_true", help="skip the other cases")
     args = parser.parse_args()
     baseline_runs = args.baseline_runs or args.runs
 
@@ -89,7 +98,8 @@ def main() -> None:
     sys.path.insert(0, str(REPO))
     load_before = os.getloadavg()
     try:
-        results = run(args.runs, baseline_runs)
+        counts = [int(n) for n in args.schemas.split(",") if n.strip()]
+        results = run(args.runs, baseline_runs, counts, args.growth_runs, args.growth_only)
     finally:
         from django.db import connections
 
@@ -107,12 +117,26 @@ def main() -> None:
         "target": "provision_pool median < 1 s",
         "cases": results,
     }
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    target = RESULTS.with_name("provisioning_growth.json") if args.growth_only else RESULTS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report, indent=2))
 
 
-def run(runs: int, baseline_runs: int) -> dict[str, dict]:
+FILLER = """
+DO $$
+DECLARE t record;
+BEGIN
+    EXECUTE format('CREATE SCHEMA %I', %(name)s);
+    FOR t IN SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = %(template)s AND c.relkind = 'r' LOOP
+        EXECUTE format('CREATE TABLE %I.%I (LIKE %I.%I INCLUDING ALL)', %(name)s, t.relname, %(template)s, t.relname);
+    END LOOP;
+END $$;
+"""
+
+
+def run(runs: int, baseline_runs: int, counts: list[int], growth_runs: int, growth_only: bool) -> dict[str, dict]:
     import django
 
     django.setup()
@@ -154,6 +178,11 @@ def run(runs: int, baseline_runs: int) -> dict[str, dict]:
 
     results: dict[str, dict] = {}
     samples: dict[str, list[float]] = {}
+    if counts:
+        results["growth"] = growth(template, counts, growth_runs, provision, new_name)
+    if growth_only:
+        results["template"] = {"schema": template, "tables": tables}
+        return results
 
     # Spare pool: filled beforehand (not timed), then each signup renames a spare.
     fill_pool(size=runs)
@@ -192,6 +221,60 @@ def run(runs: int, baseline_runs: int) -> dict[str, dict]:
         results[case] = summary(values)
     results["template"] = {"schema": template, "tables": tables}
     return results
+
+
+def growth(template: str, counts: list[int], runs: int, provision: Callable[[str], None], new_name: Callable[[], str]) -> dict:
+    """Provisioning with an empty pool as filler schemas pile up: cached plan (ours) against a fresh read."""
+    from django.db import connection
+
+    from tenants import clone
+    from tenants.models import Tenant
+    from tenants.services import delete_tenant
+
+    out: dict[str, dict] = {}
+    fillers = 0
+    for target in sorted(counts):
+        began = time.perf_counter()
+        while fillers < target:
+            with connection.cursor() as cursor:
+                # No parameters, so the driver leaves format()'s %I alone; names come from the bench, not from users.
+                cursor.execute(FILLER.replace("%(name)s", f"'fill_{fillers:05d}'").replace("%(template)s", f"'{template}'"))
+            fillers += 1
+        generated_s = time.perf_counter() - began
+        clone._plans.clear()
+        started = time.perf_counter()
+        clone._read_plan(template)
+        plan_read_s = time.perf_counter() - started
+        clone.template_plan(template)  # warm the cache: ours
+        real_template_plan = clone.template_plan
+
+        def uncached(template_name: str) -> clone.TemplatePlan | None:
+            return clone._read_plan(template_name)
+
+        # Interleaved, so a change in the machine's load hits both the same way.
+        cached: list[float] = []
+        fresh: list[float] = []
+        for _ in range(runs):
+            cached += timed(1, new_name, lambda slug: provision(str(slug)))
+            clone.template_plan = uncached  # type: ignore[assignment]
+            try:
+                fresh += timed(1, new_name, lambda slug: provision(str(slug)))
+            finally:
+                clone.template_plan = real_template_plan  # type: ignore[assignment]
+        for tenant in Tenant.objects.exclude(schema_name="public"):
+            delete_tenant(tenant)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_class")
+            catalog_rows = cursor.fetchone()[0]
+        out[str(target)] = {
+            "filler_schemas": target,
+            "pg_class_rows": catalog_rows,
+            "filler_generation_s": round(generated_s, 1),
+            "plan_read_s": round(plan_read_s, 4),
+            "ours_cached_plan": summary(cached),
+            "baseline_plan_read_per_clone": summary(fresh),
+        }
+    return out
 
 
 if __name__ == "__main__":

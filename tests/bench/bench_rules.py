@@ -205,8 +205,33 @@ def seed_history(rng: random.Random, per_day: dict[str, int], stores: int = 5) -
     return {trigger: DomainEvent.objects.filter(event_type=trigger).count() for trigger in per_day}
 
 
+def _one_event_at_a_time(trigger: str) -> dict[str, object]:
+    """Baseline: the trigger's subjects expanded event by event, as the live path does for one event."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.events.models import DomainEvent
+    from core.rules.events import expander_for
+
+    expander = expander_for(trigger)
+    if expander is None:
+        return {}
+    events = list(DomainEvent.objects.filter(event_type=trigger).order_by("pk"))
+    started = time.perf_counter()
+    with CaptureQueriesContext(connection) as captured:
+        for event in events:
+            list(expander(event))
+    return {
+        "baseline_expansion_queries_one_at_a_time": len(captured.captured_queries),
+        "baseline_expansion_seconds_one_at_a_time": round(time.perf_counter() - started, 3),
+    }
+
+
 def measure_dry_run(rounds: int = 3) -> dict[str, object]:
     """Each draft dry-run over the 30 days of seeded history; best and median of `rounds` runs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
     from core.rules.dryrun import Draft, dry_run
     from core.rules.grammar import parse_rule
 
@@ -222,7 +247,12 @@ def measure_dry_run(rounds: int = 3) -> dict[str, object]:
             report = dry_run(draft, days=DRY_RUN_DAYS)
             times.append(time.perf_counter() - started)
         assert report is not None
+        with CaptureQueriesContext(connection) as captured:
+            dry_run(draft, days=DRY_RUN_DAYS)
+        baseline = _one_event_at_a_time(trigger)
         cases[trigger] = {
+            **baseline,
+            "queries": len(captured.captured_queries),
             "events": counts[trigger],
             "subjects_evaluated": report.evaluated,
             "matched": report.matched,

@@ -26,9 +26,7 @@ def put_behind(schema: str, *, keep_table: bool = False) -> None:
     with connection.cursor() as cursor:
         if not keep_table:
             cursor.execute(f'DROP TABLE "{schema}".{BEHIND_TABLE}')
-        cursor.execute(
-            f'DELETE FROM "{schema}".django_migrations WHERE app = %s AND name = %s', [BEHIND_APP, BEHIND_NAME]
-        )
+        cursor.execute(f'DELETE FROM "{schema}".django_migrations WHERE app = %s AND name = %s', [BEHIND_APP, BEHIND_NAME])
 
 
 def has_table(schema: str) -> bool:

@@ -8,7 +8,9 @@ from typing import Any
 import graphene
 from graphene_django import DjangoObjectType
 
+from core.catalog.graphql.dataloaders import UnitLoader
 from core.catalog.graphql.types import ItemType
+from core.catalog.models import Item
 from core.graphql.connections import CountedConnection
 from core.inventory.graphql.dataloaders import ItemLoader, LocationLoader, LotLoader, PostingLoader
 from core.inventory.models import Lot, Posting, StockLevel, StockMove
@@ -70,9 +72,24 @@ class StockLevelType(DjangoObjectType):
 
     @classmethod
     def prepare_page(cls, nodes: list[StockLevel], info: Any) -> None:
-        ItemLoader.for_request(info).queue(node.item_id for node in nodes)
-        LocationLoader.for_request(info).queue(node.location_id for node in nodes)
-        LotLoader.for_request(info).queue(node.lot_id for node in nodes)
+        """Prime the loaders with the rows the page's join already read; queue the rest for one query each."""
+        items, locations, lots = ItemLoader.for_request(info), LocationLoader.for_request(info), LotLoader.for_request(info)
+        units = UnitLoader.for_request(info)
+        for node in nodes:
+            if StockLevel.item.is_cached(node):  # type: ignore[attr-defined]
+                items.prime(node.item_id, node.item)
+                if Item.base_unit.is_cached(node.item):  # type: ignore[attr-defined]
+                    units.prime(node.item.base_unit_id, node.item.base_unit)
+            else:
+                items.queue([node.item_id])
+            if StockLevel.location.is_cached(node):  # type: ignore[attr-defined]
+                locations.prime(node.location_id, node.location)
+            else:
+                locations.queue([node.location_id])
+            if node.lot_id is not None and StockLevel.lot.is_cached(node):  # type: ignore[attr-defined]
+                lots.prime(node.lot_id, node.lot)  # type: ignore[arg-type]
+            else:
+                lots.queue([node.lot_id])
 
 
 class PostingType(DjangoObjectType):
