@@ -241,6 +241,12 @@ class PostingRun:
                     raise InvalidMove(f"Unknown location {getattr(line, name)}.", field=f"lines.{index}.{_camel(name)}")
             if line.from_location_id == line.to_location_id:
                 raise InvalidMove("From and to are the same location.", field=f"lines.{index}.toLocationId")
+            if not ({locations[line.from_location_id].kind, locations[line.to_location_id].kind} & set(STOCK_KINDS)):
+                # supplier → loss would book value out of nowhere into nowhere: every move touches stock we hold
+                raise InvalidMove(
+                    "A move between two virtual locations (supplier, customer, loss) holds no stock.",
+                    field=f"lines.{index}.toLocationId",
+                )
             item = items[line.item_id]
             if not item.lot_tracked and (line.lot_id is not None or line.lot_code):
                 raise InvalidMove(f"Item {item.sku} is not lot-tracked.", field=f"lines.{index}.lotId")

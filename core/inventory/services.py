@@ -23,11 +23,10 @@ from core.catalog.models import Item
 from core.events.services import schedule_outbox_drain
 from core.input_limits import MAX_QUANTITY
 from core.inventory import ledger
-from core.inventory.exceptions import IdempotencyKeyReused, InsufficientStock, InvalidMove, InvalidQuantity, UnknownPosting
+from core.inventory.exceptions import IdempotencyKeyReused, InsufficientStock, InvalidQuantity, UnknownPosting
 from core.inventory.locking import lock_levels, write_levels
 from core.inventory.models import Posting, Reservation, ReservationState, StockLevel, StockMove
 from core.inventory.removal import removal_order
-from core.locations.models import STOCK_KINDS, Location
 
 QUANTITY_PLACES = Decimal("0.0001")
 
@@ -74,7 +73,6 @@ def post_moves(
         raise InvalidQuantity("A posting needs at least one line.", field="lines")
     for index, line in enumerate(lines):
         line.quantity = _clean_quantity(line.quantity, index)
-    _refuse_virtual_to_virtual(lines)
     if allow_negative is None:
         allow_negative = bool(getattr(getattr(connection, "tenant", None), "allow_negative_stock", False))
     fingerprint = posting_fingerprint(
@@ -173,19 +171,6 @@ def _clean_quantity(quantity: Decimal | int | str, index: int) -> Decimal:
     if value != value.quantize(QUANTITY_PLACES):
         raise InvalidQuantity("At most 4 decimal places.", field=f"lines.{index}.quantity")
     return value.quantize(QUANTITY_PLACES)
-
-
-def _refuse_virtual_to_virtual(lines: list[MoveLine]) -> None:
-    """Every move must touch stock we hold: supplier → loss would book value out of nowhere into nowhere."""
-    ids = {line.from_location_id for line in lines} | {line.to_location_id for line in lines}
-    kinds = dict(Location.objects.filter(pk__in=ids).values_list("pk", "kind"))
-    for index, line in enumerate(lines):
-        source, target = kinds.get(line.from_location_id), kinds.get(line.to_location_id)
-        if source is not None and target is not None and source not in STOCK_KINDS and target not in STOCK_KINDS:
-            raise InvalidMove(
-                "A move between two virtual locations (supplier, customer, loss) holds no stock.",
-                field=f"lines.{index}.toLocationId",
-            )
 
 
 def reverse_posting(idempotency_key: str, *, actor: str, reason: str) -> Posting:

@@ -35,7 +35,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.loss = get_virtual_location(LocationKind.INVENTORY_LOSS)
         self.on_hand: dict[tuple[int, int], Decimal] = defaultdict(Decimal)  # the model: (item, shelf) → quantity
         self.reserved: dict[str, tuple[int, int, Decimal]] = {}  # active reference → (item, shelf, quantity)
-        self.postings: list[tuple[str, list[MoveLine]]] = []
+        self.postings: list[tuple[str, list[MoveLine], dict[str, object]]] = []
 
     # -- helpers ----------------------------------------------------------------------------------
     def _available(self, item_id: int, shelf_id: int) -> Decimal:
@@ -45,7 +45,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def _post(self, lines: list[MoveLine], **options: object) -> Posting:
         key = f"sm:{uuid.uuid4().hex}"
         posting = post_moves(lines, idempotency_key=key, **options)  # type: ignore[arg-type]
-        self.postings.append((key, lines))
+        self.postings.append((key, lines, options))
         return posting
 
     def _apply(self, posting: Posting, sign: int = 1) -> None:
@@ -142,7 +142,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.postings)
     @rule(data=st.data())
     def reverse(self, data: st.DataObject) -> None:
-        key, _ = data.draw(st.sampled_from(self.postings))
+        key, _, _ = data.draw(st.sampled_from(self.postings))
         if Posting.objects.filter(idempotency_key=f"reverse:{key}").exists() or key.startswith("reverse:"):
             return
         try:
@@ -154,10 +154,11 @@ class LedgerMachine(RuleBasedStateMachine):
     @precondition(lambda self: self.postings)
     @rule()
     def repost_last_key(self) -> None:
-        key, lines = self.postings[-1]
+        key, lines, options = self.postings[-1]
         before = StockMove.objects.count()
         first = Posting.objects.get(idempotency_key=key)
-        again = post_moves(lines, idempotency_key=key)
+        # The same request again (same lines and options): the key's payload fingerprint matches, nothing posts.
+        again = post_moves(lines, idempotency_key=key, **options)  # type: ignore[arg-type]
         assert again.pk == first.pk
         assert StockMove.objects.count() == before
 
