@@ -254,3 +254,14 @@ def test_a_base_network_serves_short_histories_and_is_fine_tuned() -> None:
     tuned = fit_net(inputs, 90, rows, QUICK.network, initial=base["state_dict"])
     assert tuned is not None
     assert any(not torch.equal(t, base["state_dict"][k]) for k, t in tuned.state_dict().items())
+
+
+def test_a_history_long_enough_for_every_origin_trains_the_network_cold_and_two_origins_weigh_equally() -> None:
+    panel, _ = daily_retail_panel(n_stores=4, days=120, seed=7)
+    base = net_state(TenantNet(QUICK.network))
+    result = fit_and_forecast(panel, horizon=HORIZON, origins=2, options=QUICK, base=base)
+    # bench_forecast_warm: from 180 days the cold network won, so the base is used below all-origin histories only.
+    assert ("network_cold_start", {"days": 120, "warm_below_days": 3 * HORIZON}) in result.notes
+    assert "short" not in result.demand_class
+    # Two origins are too few to choose weights on: only equal-weight combinations are scored.
+    assert not [name for scores in result.backtest.values() for name in scores if "*" in name]
