@@ -11,14 +11,15 @@ if TYPE_CHECKING:
 
 
 def declared_demand_specs() -> dict[str, DemandBaseSpec]:
-    """Module code → its MLSpec(kind="demand") as the library's spec, in the registry's order."""
+    """Module code → its MLSpec(kind="demand") as the library's spec, in the registry's order. A module that
+    declares a demand model without base data (e.g. the test kit) has no base model to train: it is left out."""
     from ml_models.specs import spec_from_declaration
 
     return {
         cfg.code: spec_from_declaration(cfg.code, spec.base_data, spec.profile)
         for cfg in registry.all()
         for spec in cfg.ml_specs
-        if spec.kind == "demand"
+        if spec.kind == "demand" and spec.base_data is not None
     }
 
 

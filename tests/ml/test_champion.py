@@ -265,3 +265,25 @@ def test_a_history_long_enough_for_every_origin_trains_the_network_cold_and_two_
     assert "short" not in result.demand_class
     # Two origins are too few to choose weights on: only equal-weight combinations are scored.
     assert not [name for scores in result.backtest.values() for name in scores if "*" in name]
+
+
+def test_a_vertical_base_network_is_trained_in_the_tenant_network_format_and_warm_starts_a_short_history() -> None:
+    from ml_models.base_models import train_base_network
+    from ml_models.specs import DemandBaseSpec, RealSource, VerticalProfile
+
+    profile = VerticalProfile(
+        weekend_lift=1.3,
+        holiday_lift=1.2,
+        spring_festival_lift=0.8,
+        shopping_lift=1.1,
+        promo_lift=1.5,
+        rain_effect=-0.1,
+        zero_share=0.3,
+    )
+    spec = DemandBaseSpec("shop", RealSource("aus_retail", ("Food retailing",), 40.0), profile)
+    base = train_base_network(spec, n_series=5, days=200, config=NetConfig(epochs=1, samples_per_epoch=256))
+    assert base.module == "shop" and base.series > 5 and base.days == 200
+    panel, _ = daily_retail_panel(n_stores=3, days=90, seed=8)
+    result = fit_and_forecast(panel, horizon=HORIZON, origins=3, options=QUICK, base=base)
+    assert "network" in result.backtest["short"]
+    assert not [code for code, _ in result.notes if code == "network_from_tenant_history"]
