@@ -27,9 +27,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from typing import Any
 
 import numpy as np
+import torch
 
+from ml_models.daily_inputs import DailyInputs
 from ml_models.datasets import RealDailyPanel, vertical_daily_panel
 from ml_models.evaluation import HoldoutReport, holdout_forecasts
 from ml_models.exceptions import NoChampion
@@ -37,6 +40,7 @@ from ml_models.features import DemandPanel
 from ml_models.model import DemandNet, ModelConfig
 from ml_models.specs import DemandBaseSpec, demand_spec, demand_specs
 from ml_models.synthetic import synthetic_panel
+from ml_models.tenant_net import NetConfig, fit_net, net_state
 from ml_models.tracking import (
     LoggedRun,
     PromotionDecision,
@@ -188,3 +192,44 @@ def train_base_models(
 ) -> dict[str, BaseModelResult]:
     """Train every requested vertical's base model (default: every module declaring one)."""
     return {m: train_base_model(m, tracking_uri, artifact_root, **options) for m in (modules or demand_modules())}  # type: ignore[arg-type]
+
+
+# The tenant network's base per vertical: the same architecture as the champion's network (ml_models.tenant_net),
+# so `champion.fit_and_forecast(base=...)` fine-tunes it instead of starting from random weights.
+BASE_NETWORK_SERIES = 200
+
+
+@dataclass(frozen=True)
+class BaseNetwork:
+    """A vertical's base tenant network; `network_state` is what fit_and_forecast(base=...) starts from."""
+
+    module: str
+    network_state: dict[str, Any]
+    series: int
+    days: int
+
+
+def train_base_network(
+    module: str | DemandBaseSpec,
+    n_series: int = BASE_NETWORK_SERIES,
+    days: int = 730,
+    config: NetConfig | None = None,
+    seed: int = 0,
+) -> BaseNetwork:
+    """Train the vertical's tenant network on its real + synthetic series (training_panel) over their whole
+    history; `module`: a module code (its declared MLSpec kind "demand") or the spec itself. Settings-free."""
+    spec = demand_spec(module)
+    data = training_panel(spec, n_series, days, seed=seed)
+    config = config or NetConfig()
+    inputs = DailyInputs.from_panel(data.panel, config.horizon)
+    rows = np.arange(inputs.n_series)
+    torch.set_num_threads(1)
+    network = fit_net(inputs, inputs.n_days, rows, config, seed=seed)
+    if network is None:
+        raise ValueError(f"{days} days are too short to train a base network")
+    return BaseNetwork(spec.module, net_state(network), len(rows), days)
+
+
+def train_base_networks(modules: Iterable[str] | None = None, **options: Any) -> dict[str, BaseNetwork]:
+    """Every requested vertical's base tenant network (default: every module declaring a demand model)."""
+    return {m: train_base_network(m, **options) for m in (modules or demand_modules())}

@@ -5,12 +5,23 @@ from datetime import date
 
 import numpy as np
 import pytest
+import torch
 
-from ml_models.champion import BASELINES, QUANTILES, ChampionOptions, ChampionResult, fit_and_forecast, forecast_with
+from ml_models.champion import (
+    BASELINES,
+    BUCKETS,
+    QUANTILES,
+    ChampionOptions,
+    ChampionResult,
+    _members,
+    _weighted,
+    fit_and_forecast,
+    forecast_with,
+)
 from ml_models.daily_inputs import DailyInputs, demand_classes
 from ml_models.features import DemandPanel
 from ml_models.synthetic_daily import daily_retail_panel
-from ml_models.tenant_net import NetConfig
+from ml_models.tenant_net import NetConfig, TenantNet, _features, fit_net, net_state
 
 HORIZON = 28
 # A short network training keeps each selection to seconds; the selection rule is what is under test.
@@ -104,7 +115,8 @@ def test_short_history_falls_back_with_a_note() -> None:
     assert result.demand_class[:2] == ["short", "short"]
     assert ("history_too_short", {"class": "short", "series": 2, "days": 4 * HORIZON}) in result.notes
     # the short class is served by a baseline (or an equal-weight mean of baselines), never a learner
-    assert set(result.served["short"].removeprefix("combo:").split("+")) <= set(BASELINES)
+    assert set(_members(result.served["short"])) <= set(BASELINES)
+    assert "network" not in result.backtest["short"]  # no base network: nothing to learn a short history from
     assert (result.values[:2, :, 1] > 0).any()
 
 
@@ -181,3 +193,97 @@ def test_a_champion_that_cannot_run_is_replaced_by_the_best_stateless_baseline(
             if k in {"seasonal_naive", "weekday_average", "window_average", "croston_sba", "tsb", "adida"}
         )
     assert (served.values >= 0).all()
+
+
+def test_weighted_combinations_are_chosen_on_the_backtest(champion: ChampionResult) -> None:
+    assert _weighted("combo:lightgbm*0.7+network*0.3") == [("lightgbm", 0.7), ("network", 0.3)]
+    assert _weighted("combo:ets+network") == [("ets", 0.5), ("network", 0.5)]
+    for scores in champion.backtest.values():
+        singles = sorted((k for k in scores if not k.startswith("combo:")), key=scores.__getitem__)
+        weighted = [k for k in scores if "*" in k]
+        # One weighted mean per class, of the class's three best single candidates, weights in tenths summing to 1.
+        assert len(weighted) <= 1
+        for name in weighted:
+            pairs = _weighted(name)
+            assert {m for m, _ in pairs} <= set(singles[:3])
+            assert abs(sum(w for _, w in pairs) - 1) < 1e-9
+            assert all(abs(w * 10 - round(w * 10)) < 1e-9 for _, w in pairs)
+
+
+def test_bands_are_calibrated_per_horizon_bucket(champion: ChampionResult) -> None:
+    for offsets in champion.saved["offsets"].values():
+        assert len(offsets) == len(BUCKETS)
+        for low, mid, high in offsets:
+            assert low <= mid <= high
+
+
+def test_the_weekday_prior_ignores_a_promotion_run() -> None:
+    import pandas as pd
+
+    days = 120
+    dates = pd.date_range("2026-01-05", periods=days, freq="D")
+    values = np.full((1, days), 100.0, dtype=np.float32)
+    promo = np.zeros((1, days + HORIZON), dtype=np.float32)
+    promo[0, days - 14 : days - 7] = 0.4
+    values[0, days - 14 : days - 7] = 400.0  # a week of promotion at 4× the usual demand
+    panel = DemandPanel(["a"], dates, values, "D", {"promo": promo})
+    inputs = DailyInputs.from_panel(panel, HORIZON)
+    _context, day_features, _scale = _features(inputs, np.array([0]), np.array([days]))
+    level = inputs.scale(days)[0]
+    # Feature 11 is the prior in units of the level: the promoted week does not enter it.
+    np.testing.assert_allclose(day_features[0, :, 11] * level, 100.0, rtol=1e-5)
+
+
+def test_a_base_network_serves_short_histories_and_is_fine_tuned() -> None:
+    panel, _ = daily_retail_panel(n_stores=4, days=90, seed=6)
+    base = net_state(TenantNet(QUICK.network))
+    cold = fit_and_forecast(panel, horizon=HORIZON, origins=3, options=QUICK)
+    warm = fit_and_forecast(panel, horizon=HORIZON, origins=3, options=QUICK, base=base)
+    assert set(cold.demand_class) == set(warm.demand_class) == {"short"}
+    assert "network" not in cold.backtest["short"]
+    assert "network" in warm.backtest["short"]  # the base as it is at the backtest origin (too early to tune)
+    assert warm.network_state is not None or "network" not in _members(warm.served["short"])
+    inputs = DailyInputs.from_panel(panel, HORIZON)
+    rows = np.arange(4)
+    # Too little history to fine-tune: the base unchanged; enough: fine-tuned away from it.
+    untouched = fit_net(inputs, 60, rows, QUICK.network, initial=base["state_dict"])
+    assert untouched is not None
+    for name, tensor in untouched.state_dict().items():
+        assert torch.equal(tensor, base["state_dict"][name])
+    assert fit_net(inputs, 60, rows, QUICK.network) is None
+    tuned = fit_net(inputs, 90, rows, QUICK.network, initial=base["state_dict"])
+    assert tuned is not None
+    assert any(not torch.equal(t, base["state_dict"][k]) for k, t in tuned.state_dict().items())
+
+
+def test_a_history_long_enough_for_every_origin_trains_the_network_cold_and_two_origins_weigh_equally() -> None:
+    panel, _ = daily_retail_panel(n_stores=4, days=120, seed=7)
+    base = net_state(TenantNet(QUICK.network))
+    result = fit_and_forecast(panel, horizon=HORIZON, origins=2, options=QUICK, base=base)
+    # bench_forecast_warm: from 180 days the cold network won, so the base is used below all-origin histories only.
+    assert ("network_cold_start", {"days": 120, "warm_below_days": 3 * HORIZON}) in result.notes
+    assert "short" not in result.demand_class
+    # Two origins are too few to choose weights on: only equal-weight combinations are scored.
+    assert not [name for scores in result.backtest.values() for name in scores if "*" in name]
+
+
+def test_a_vertical_base_network_is_trained_in_the_tenant_network_format_and_warm_starts_a_short_history() -> None:
+    from ml_models.base_models import train_base_network
+    from ml_models.specs import DemandBaseSpec, RealSource, VerticalProfile
+
+    profile = VerticalProfile(
+        weekend_lift=1.3,
+        holiday_lift=1.2,
+        spring_festival_lift=0.8,
+        shopping_lift=1.1,
+        promo_lift=1.5,
+        rain_effect=-0.1,
+        zero_share=0.3,
+    )
+    spec = DemandBaseSpec("shop", RealSource("aus_retail", ("Food retailing",), 40.0), profile)
+    base = train_base_network(spec, n_series=5, days=200, config=NetConfig(epochs=1, samples_per_epoch=256))
+    assert base.module == "shop" and base.series > 5 and base.days == 200
+    panel, _ = daily_retail_panel(n_stores=3, days=90, seed=8)
+    result = fit_and_forecast(panel, horizon=HORIZON, origins=3, options=QUICK, base=base)
+    assert "network" in result.backtest["short"]
+    assert not [code for code, _ in result.notes if code == "network_from_tenant_history"]
