@@ -14,6 +14,7 @@ class InventoryErrorCode(str, Enum):
     INVALID_MOVE = "INVALID_MOVE"
     INVALID_QUANTITY = "INVALID_QUANTITY"
     UNKNOWN_POSTING = "UNKNOWN_POSTING"
+    LOT_ON_HOLD = "LOT_ON_HOLD"
 
 
 class InventoryError(DomainError):
@@ -44,3 +45,9 @@ class InvalidQuantity(InventoryError):
 
 class UnknownPosting(InventoryError):
     code = InventoryErrorCode.UNKNOWN_POSTING.value
+
+
+class LotOnHold(InventoryError):
+    """A line names a lot that is on hold (recall quarantine, quality deviation): it may not be picked."""
+
+    code = InventoryErrorCode.LOT_ON_HOLD.value

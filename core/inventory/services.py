@@ -18,7 +18,8 @@ from django.utils import timezone
 
 from core.catalog.models import Item
 from core.inventory import ledger
-from core.inventory.exceptions import InsufficientStock, InvalidQuantity, UnknownPosting
+from core.inventory.exceptions import InsufficientStock, InvalidQuantity, LotOnHold, UnknownPosting
+from core.inventory.holds import held_lots
 from core.inventory.locking import lock_levels, write_levels
 from core.inventory.models import Posting, Reservation, ReservationState, StockLevel, StockMove
 from core.inventory.removal import removal_order
@@ -165,10 +166,14 @@ def reserve_stock(
     with transaction.atomic():
         item = Item.objects.get(pk=item_id)
         levels = lock_levels([(item_id, location_id)])
+        # Held lots (recall quarantine, quality deviation) are never promised: the ship would refuse them.
+        held = held_lots(key[2] for key in levels if key[2] is not None) if item.lot_tracked else set()
+        if lot_id is not None and lot_id in held:
+            raise LotOnHold(f"Lot {lot_id} of item {item.sku} is on hold and cannot be reserved.", field="lotId")
         if lot_id is not None:
             candidates = [level for key, level in levels.items() if key[2] == lot_id]
         elif item.lot_tracked:
-            candidates = removal_order(item, [level for key, level in levels.items() if key[2] is not None])
+            candidates = removal_order(item, [level for key, level in levels.items() if key[2] is not None and key[2] not in held])
         else:
             candidates = [level for key, level in levels.items() if key[2] is None]
         available = sum((max(level.available, Decimal(0)) for level in candidates), Decimal(0))

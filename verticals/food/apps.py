@@ -45,17 +45,27 @@ class FoodConfig(ModuleConfig):
     monthly_price_cny = 149
     monthly_price_usd = 21
     ml_specs = (MLSpec(kind="demand", description="daily demand", base_data=demand_base_data, profile=DEMAND_PROFILE),)
-    nav = (NavEntry("food:cold_chain", "冷链温度", "Cold chain", "thermometer"),)
+    nav = (
+        NavEntry("food:cold_chain", "冷链温度", "Cold chain", "thermometer"),
+        NavEntry("food:recalls", "召回追溯", "Recalls", "search"),
+    )
     rules = FOOD_PACK
 
     def ready(self) -> None:
         # Imported here: GraphQL types need the models, which are not loaded when apps.py is.
         from verticals.food.graphql.mutations import FoodMutations
         from verticals.food.graphql.queries import FoodQueries
+        from verticals.food.graphql.recall import RecallMutations, RecallQueries
 
-        self.graphql_queries = (FoodQueries,)
-        self.graphql_mutations = (FoodMutations,)
+        self.graphql_queries = (FoodQueries, RecallQueries)
+        self.graphql_mutations = (FoodMutations, RecallMutations)
 
         from verticals.food.demo import build_food_demo
 
         self.demo_data = build_food_demo
+
+        from core.modules import LotHoldSpec
+        from verticals.food.recall import active_holds
+
+        # Recall quarantine and deviation holds: the ledger passes these lots over when picking.
+        self.lot_holds = (LotHoldSpec("food.lot_hold", active_holds),)

@@ -50,3 +50,55 @@ class ColdChainReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sensor_id}@{self.recorded_at:%Y-%m-%d %H:%M}: {self.temperature_c} °C"
+
+
+class HoldReason(models.TextChoices):
+    RECALL = "recall", "Recall quarantine"
+    DEVIATION = "deviation", "Quality deviation"
+
+
+class LotHold(models.Model):
+    """A lot blocked from picking (质量冻结) until released; the ledger reads the active ones through the
+    food module's declared lot hold. `reference` names what put it on hold, e.g. "recall:12"."""
+
+    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=20, choices=HoldReason.choices)
+    reference = models.CharField(max_length=80)
+    held_at = models.DateTimeField()
+    held_by = models.CharField(max_length=200)
+    released_at = models.DateTimeField(null=True, blank=True)
+    released_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ("-held_at", "pk")
+        constraints = [
+            # one active hold per lot and cause: quarantining twice holds once
+            models.UniqueConstraint(
+                fields=("lot", "reference"), condition=models.Q(released_at__isnull=True), name="food_lothold_one_active"
+            ),
+        ]
+        indexes = [models.Index(fields=("lot",), condition=models.Q(released_at__isnull=True), name="food_lothold_active")]
+
+    def __str__(self) -> str:
+        return f"{self.lot_id} ({self.reference})"
+
+
+class Recall(models.Model):
+    """One recall (召回): a supplier lot traced forward, with how long the trace took (the mock-recall timer)
+    and when its lots were quarantined."""
+
+    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
+    reason = models.TextField(blank=True)
+    started_by = models.CharField(max_length=200)
+    started_at = models.DateTimeField()
+    trace_ms = models.DecimalField(max_digits=10, decimal_places=1)
+    traced_lot_count = models.PositiveIntegerField()
+    move_count = models.PositiveIntegerField()
+    quarantined_at = models.DateTimeField(null=True, blank=True)
+    quarantined_by = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ("-started_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"recall {self.pk}: lot {self.lot_id}"

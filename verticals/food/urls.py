@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from verticals.food import views
+from verticals.food import views, views_recall
 
 app_name = "food"
 
@@ -11,4 +11,8 @@ urlpatterns = [
     path("cold-chain/sensors/new/", views.sensor_create, name="sensor_create"),
     path("cold-chain/readings/upload/", views.readings_upload, name="readings_upload"),
     path("cold-chain/sensors/<int:pk>/", views.sensor_detail, name="sensor_detail"),
+    path("recalls/", views_recall.recall_list, name="recalls"),
+    path("recalls/complaint/", views_recall.complaint_trace, name="complaint_trace"),
+    path("recalls/<int:pk>/", views_recall.recall_detail, name="recall_detail"),
+    path("recalls/<int:pk>/report.<str:fmt>", views_recall.recall_report, name="recall_report"),
 ]
