@@ -173,7 +173,8 @@ def reserve_stock(
         if lot_id is not None:
             candidates = [level for key, level in levels.items() if key[2] == lot_id]
         elif item.lot_tracked:
-            candidates = removal_order(item, [level for key, level in levels.items() if key[2] is not None and key[2] not in held])
+            free_lots = [level for key, level in levels.items() if key[2] is not None and key[2] not in held]
+            candidates = removal_order(item, free_lots)
         else:
             candidates = [level for key, level in levels.items() if key[2] is None]
         available = sum((max(level.available, Decimal(0)) for level in candidates), Decimal(0))

@@ -67,7 +67,7 @@ def _chain():
 
 def test_forward_trace_follows_transfers_production_and_sales(in_alpha):
     # given
-    milk, yoghurt, lot, dc, store_a, store_b = _chain()
+    _milk, yoghurt, lot, dc, store_a, store_b = _chain()
     yoghurt_lot = Lot.objects.get(item=yoghurt, code="Y-1")
     # when
     trace = recall.trace_forward(lot)
@@ -134,7 +134,7 @@ def test_backward_trace_from_a_complaint_reaches_the_supplier_lot(in_alpha):
 
 def test_quarantine_blocks_picking_and_reserving_but_not_destroying(in_alpha):
     # given
-    milk, _yoghurt, lot, dc, store_a, _store_b = _chain()
+    milk, _yoghurt, lot, _dc, store_a, _store_b = _chain()
     receive(milk, store_a, "5", lot_code="M-3")  # a clean lot at the store
     the_recall, _ = recall.start_recall(lot, actor="qa@example.com", reason="Listeria")
     # when
@@ -185,7 +185,7 @@ mutation($id: ID!) { quarantineRecall(recallId: $id) { heldLotCount recall { qua
 def test_recall_over_graphql_and_the_page(alpha):
     # given
     with schema_context(alpha.schema):
-        milk, _yoghurt, lot, *_ = _chain()
+        milk, _yoghurt, _lot, *_ = _chain()
     client = client_as(alpha, Role.MANAGER)
     # when
     unknown = data(client, START, sku=milk.sku, lot="NOPE-9")["startRecall"]
