@@ -48,17 +48,19 @@ class FoodConfig(ModuleConfig):
     nav = (
         NavEntry("food:cold_chain", "冷链温度", "Cold chain", "thermometer"),
         NavEntry("food:recalls", "召回追溯", "Recalls", "search"),
+        NavEntry("food:deviations", "偏差调查", "Deviations", "alert"),
     )
     rules = FOOD_PACK
 
     def ready(self) -> None:
         # Imported here: GraphQL types need the models, which are not loaded when apps.py is.
+        from verticals.food.graphql.deviations import DeviationMutations, DeviationQueries
         from verticals.food.graphql.mutations import FoodMutations
         from verticals.food.graphql.queries import FoodQueries
         from verticals.food.graphql.recall import RecallMutations, RecallQueries
 
-        self.graphql_queries = (FoodQueries, RecallQueries)
-        self.graphql_mutations = (FoodMutations, RecallMutations)
+        self.graphql_queries = (FoodQueries, RecallQueries, DeviationQueries)
+        self.graphql_mutations = (FoodMutations, RecallMutations, DeviationMutations)
 
         from verticals.food.demo import build_food_demo
 
@@ -69,3 +71,17 @@ class FoodConfig(ModuleConfig):
 
         # Recall quarantine and deviation holds: the ledger passes these lots over when picking.
         self.lot_holds = (LotHoldSpec("food.lot_hold", active_holds),)
+
+        from core.modules import PeriodicJob
+        from core.rules.catalog import register_fields, register_triggers
+        from core.rules.events import register_event_subjects
+        from verticals.food.deviations import on_domain_event
+        from verticals.food.rule_fields import FOOD_FIELDS, FOOD_TRIGGERS, payload_subject
+        from verticals.food.rules import DEVIATION_OVERDUE
+        from verticals.food.tasks import escalate_deviations
+
+        self.event_consumers = (on_domain_event,)  # an excursion opens a deviation investigation
+        self.periodic_jobs = (PeriodicJob("food.escalate_deviations", escalate_deviations, schedule=15 * 60),)
+        register_event_subjects(DEVIATION_OVERDUE, payload_subject)
+        register_fields(*FOOD_FIELDS)
+        register_triggers(FOOD_TRIGGERS)

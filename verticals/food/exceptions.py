@@ -26,6 +26,7 @@ class FoodErrorCode(str, Enum):
     INVALID_READINGS = "INVALID_READINGS"
     UNKNOWN_LOT = "UNKNOWN_LOT"
     NOT_TRACEABLE = "NOT_TRACEABLE"
+    DEVIATION_DECIDED = "DEVIATION_DECIDED"
 
 
 class DuplicateSensorCode(DomainError):
@@ -96,3 +97,10 @@ class ComplaintNotTraceable(DomainError):
     """A complaint that names an unknown customer or item, or a sale that never happened."""
 
     code = FoodErrorCode.NOT_TRACEABLE.value
+
+
+class DeviationNotOpen(DomainError):
+    """A decision on a deviation that is already decided, or a decision that is not one of the three."""
+
+    code = FoodErrorCode.DEVIATION_DECIDED.value
+    field = "deviationId"

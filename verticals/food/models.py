@@ -102,3 +102,58 @@ class Recall(models.Model):
 
     def __str__(self) -> str:
         return f"recall {self.pk}: lot {self.lot_id}"
+
+
+class DeviationState(models.TextChoices):
+    OPEN = "open", "Open"
+    RELEASED = "released", "Released"
+    REWORKED = "reworked", "Reworked"
+    DESTROYED = "destroyed", "Destroyed"
+
+
+class Deviation(models.Model):
+    """A deviation investigation (偏差调查), opened when a sensor first reads out of range: an owner, a
+    deadline and the lots that were in the room, on quality hold until the owner decides."""
+
+    sensor = models.ForeignKey(ColdChainSensor, on_delete=models.PROTECT, related_name="deviations")
+    opened_at = models.DateTimeField()
+    excursion_started_at = models.DateTimeField()
+    temperature_c = models.DecimalField(max_digits=5, decimal_places=2, help_text="The first out-of-range reading.")
+    owner = models.CharField(max_length=200)
+    deadline = models.DateTimeField()
+    state = models.CharField(max_length=12, choices=DeviationState.choices, default=DeviationState.OPEN)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.CharField(max_length=200, blank=True)
+    decision_note = models.TextField(blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-opened_at", "-pk")
+        constraints = [
+            # one open investigation per sensor: further out-of-range readings join it
+            models.UniqueConstraint(
+                fields=("sensor",), condition=models.Q(state="open"), name="food_deviation_one_open_per_sensor"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"deviation {self.pk} ({self.sensor_id})"
+
+
+class DeviationLot(models.Model):
+    """A lot that was in the room when the deviation opened, with the quantity there then."""
+
+    deviation = models.ForeignKey(Deviation, on_delete=models.CASCADE, related_name="lots")
+    lot = models.ForeignKey("inventory.Lot", on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("catalog.Item", on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(max_digits=18, decimal_places=4)
+
+    class Meta:
+        ordering = ("deviation", "pk")
+        constraints = [
+            models.UniqueConstraint(fields=("deviation", "lot", "location"), name="food_deviationlot_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.deviation_id}: lot {self.lot_id}"

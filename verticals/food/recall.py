@@ -236,10 +236,10 @@ def trace_complaint(
         .order_by("occurred_at", "pk")
         .values_list("lot_id", "lot__code", "item__sku", "document_type", "document_id", "occurred_at", "quantity")
     )
-    receipt_ids = {doc_id for _, _, _, doc_type, doc_id, _, _ in receipts if doc_type == "goods_receipt"}
+    receipt_ids = {doc_id for _, _, _, doc_type, doc_id, _, _ in receipts if doc_type == "goods_receipt" and doc_id is not None}
     supplier_of = dict(GoodsReceipt.objects.filter(pk__in=receipt_ids).values_list("pk", "purchase_order__supplier__name"))
     lots = [
-        SupplierLot(lot_id, code, sku, supplier_of.get(doc_id, "") if doc_type == "goods_receipt" else "", at, quantity)
+        SupplierLot(lot_id, code, sku, supplier_of.get(doc_id or 0, "") if doc_type == "goods_receipt" else "", at, quantity)
         for lot_id, code, sku, doc_type, doc_id, at, quantity in receipts
     ]
     return ComplaintTrace(shipped, lots, (time.perf_counter() - started) * 1000)
