@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from django_tenants.utils import schema_context
 
 from core.events.webhooks import drain_outbox
 from core.inventory.exceptions import InsufficientStock
@@ -18,10 +19,14 @@ from core.inventory.models import Lot, StockLevel, StockMove
 from core.locations.models import LocationKind
 from core.rules.models import RuleNotification
 from core.rules.packs import load_rule_pack
+from tenants.accounts.roles import Role
+from tests.platform.graphql_support import client_as
 from verticals.food import deviations, services
 from verticals.food.exceptions import DeviationNotOpen, ReadingsRejected
 from verticals.food.models import ColdChainReading, Deviation, DeviationState, LotHold
 from verticals.food.services import ReadingInput
+
+from .support import data, gql
 
 
 def _cold_room_with_stock():
@@ -132,3 +137,29 @@ def test_bad_readings_are_refused_logged_and_not_stored(in_alpha, caplog, record
     assert not ColdChainReading.objects.filter(sensor=sensor).exists()
     assert not Deviation.objects.filter(sensor=sensor).exists()
     assert "cold-chain batch refused" in caplog.text
+
+
+DECIDE = """
+mutation($id: ID!) { decideDeviation(deviationId: $id, decision: RELEASED, note: "探头位置不当") {
+  deviation { state lots { lotCode quantity } } errors { code } } }
+"""
+
+
+def test_the_deviation_page_and_graphql_decision(alpha):
+    # given
+    with schema_context(alpha.schema):
+        _room, sensor, _yoghurt = _cold_room_with_stock()
+        _warm_readings(sensor)
+        drain_outbox()
+        deviation = Deviation.objects.get(sensor=sensor)
+    manager = client_as(alpha, Role.MANAGER)
+    # when
+    page = manager.get("/food/deviations/").content.decode()
+    refused = gql(client_as(alpha, Role.CLERK), DECIDE, id=str(deviation.pk))
+    decided = data(manager, DECIDE, id=str(deviation.pk))["decideDeviation"]
+    again = data(manager, DECIDE, id=str(deviation.pk))["decideDeviation"]
+    # then
+    assert sensor.code in page and "Y-10" in page
+    assert refused.get("errors") or refused["data"]["decideDeviation"]["errors"]
+    assert decided["deviation"]["state"] == "released" and len(decided["deviation"]["lots"]) == 2
+    assert again["errors"][0]["code"] == "DEVIATION_DECIDED"

@@ -81,22 +81,24 @@ def open_deviation(sensor_id: int, started_at: datetime, temperature_c: Decimal)
             deviation.save()
     except IntegrityError:  # opened by a concurrent drain between our read and insert
         return Deviation.objects.get(sensor=sensor, state=DeviationState.OPEN)
-    levels = list(
-        StockLevel.objects.filter(location_id=sensor.location_id, lot__isnull=False, on_hand__gt=0).order_by("item_id", "lot_id")
-    )
+    levels = [
+        (lv.lot_id, lv.item_id, lv.location_id, lv.on_hand)
+        for lv in StockLevel.objects.filter(location_id=sensor.location_id, lot__isnull=False, on_hand__gt=0).order_by(
+            "item_id", "lot_id"
+        )
+        if lv.lot_id is not None
+    ]
     DeviationLot.objects.bulk_create(
         [
-            DeviationLot(
-                deviation=deviation, lot_id=lv.lot_id, item_id=lv.item_id, location_id=lv.location_id, quantity=lv.on_hand
-            )
-            for lv in levels
+            DeviationLot(deviation=deviation, lot_id=lot_id, item_id=item_id, location_id=location_id, quantity=on_hand)
+            for lot_id, item_id, location_id, on_hand in levels
         ]
     )
     reference = f"deviation:{deviation.pk}"
     LotHold.objects.bulk_create(
         [
             LotHold(lot_id=lot_id, reason=HoldReason.DEVIATION, reference=reference, held_at=now, held_by="system")
-            for lot_id in sorted({lv.lot_id for lv in levels if lv.lot_id is not None})
+            for lot_id in sorted({row[0] for row in levels})
         ]
     )
     record_event("food.deviation_opened", "food_deviation", deviation.pk, payload={"sensor": sensor.code, "lots": len(levels)})
