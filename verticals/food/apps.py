@@ -72,7 +72,7 @@ class FoodConfig(ModuleConfig):
         # Recall quarantine and deviation holds: the ledger passes these lots over when picking.
         self.lot_holds = (LotHoldSpec("food.lot_hold", active_holds),)
 
-        from core.modules import PeriodicJob
+        from core.modules import OnboardingStep, PeriodicJob
         from core.rules.catalog import register_fields, register_triggers
         from core.rules.events import register_event_subjects
         from verticals.food.deviations import on_domain_event
@@ -80,8 +80,19 @@ class FoodConfig(ModuleConfig):
         from verticals.food.rules import DEVIATION_OVERDUE
         from verticals.food.tasks import escalate_deviations
 
+        self.onboarding_steps = (
+            OnboardingStep(
+                "food.first_sensor", "登记冷链温度计", "Register a cold-chain sensor", "food:sensor_create", _has_sensor, 60
+            ),
+        )
         self.event_consumers = (on_domain_event,)  # an excursion opens a deviation investigation
         self.periodic_jobs = (PeriodicJob("food.escalate_deviations", escalate_deviations, schedule=15 * 60),)
         register_event_subjects(DEVIATION_OVERDUE, payload_subject)
         register_fields(*FOOD_FIELDS)
         register_triggers(FOOD_TRIGGERS)
+
+
+def _has_sensor() -> bool:
+    from verticals.food.models import ColdChainSensor
+
+    return ColdChainSensor.objects.exists()
