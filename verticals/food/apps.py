@@ -49,6 +49,7 @@ class FoodConfig(ModuleConfig):
         NavEntry("food:cold_chain", "冷链温度", "Cold chain", "thermometer"),
         NavEntry("food:recalls", "召回追溯", "Recalls", "search"),
         NavEntry("food:deviations", "偏差调查", "Deviations", "alert"),
+        NavEntry("food:fefo_pick", "先到期先出拣货", "FEFO pick", "list-checks"),
     )
     rules = FOOD_PACK
 

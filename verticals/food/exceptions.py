@@ -27,6 +27,7 @@ class FoodErrorCode(str, Enum):
     UNKNOWN_LOT = "UNKNOWN_LOT"
     NOT_TRACEABLE = "NOT_TRACEABLE"
     DEVIATION_DECIDED = "DEVIATION_DECIDED"
+    NOT_FEFO = "NOT_FEFO"
 
 
 class DuplicateSensorCode(DomainError):
@@ -104,3 +105,10 @@ class DeviationNotOpen(DomainError):
 
     code = FoodErrorCode.DEVIATION_DECIDED.value
     field = "deviationId"
+
+
+class NotFefo(DomainError):
+    """A scanned lot that expires later than another available lot on the same shelf (FEFO)."""
+
+    code = FoodErrorCode.NOT_FEFO.value
+    field = "lotCode"

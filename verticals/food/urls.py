@@ -13,6 +13,7 @@ urlpatterns = [
     path("cold-chain/sensors/<int:pk>/", views.sensor_detail, name="sensor_detail"),
     path("deviations/", views.deviation_list, name="deviations"),
     path("deviations/<int:pk>/decide/", views.deviation_decide, name="deviation_decide"),
+    path("pick/", views.fefo_pick, name="fefo_pick"),
     path("recalls/", views.recall_list, name="recalls"),
     path("recalls/complaint/", views.complaint_trace, name="complaint_trace"),
     path("recalls/<int:pk>/", views.recall_detail, name="recall_detail"),

@@ -5,6 +5,7 @@ investigations (the open ones with their held lots, the owner's decision). Phone
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django import forms
 from django.contrib import messages
@@ -18,11 +19,12 @@ from django.utils.translation import gettext_lazy
 from billing.entitlements import can_write_module
 from core.access import actor_label
 from core.catalog.models import Item
+from core.locations.models import Location, LocationKind
 from core.partners.models import Customer
 from core.web.decorators import require
 from core.web.views.common import ActionFailed, actor, create_once, domain_call, new_form_token, paginate, run_action
 from tenants.accounts.roles import Permission
-from verticals.food import deviations, selectors, services
+from verticals.food import deviations, picking, selectors, services
 from verticals.food import recall as recalls
 from verticals.food.exceptions import ReadingsRejected
 from verticals.food.forms import ReadingsUploadForm, SensorForm
@@ -218,3 +220,49 @@ def deviation_decide(request: HttpRequest, pk: int) -> HttpResponse:
             else "",
         )
     return HttpResponseRedirect(reverse("food:deviations"))
+
+
+class PickForm(forms.Form):
+    location = forms.ModelChoiceField(
+        label=gettext_lazy("Shelf"), queryset=Location.objects.filter(kind=LocationKind.INTERNAL, active=True).order_by("code")
+    )
+    item_sku = forms.CharField(label=gettext_lazy("Item SKU"), max_length=80)
+    to_location = forms.ModelChoiceField(
+        label=gettext_lazy("To"), queryset=Location.objects.filter(kind=LocationKind.INTERNAL, active=True).order_by("code")
+    )
+    lot_code = forms.CharField(label=gettext_lazy("Scanned lot"), max_length=80, required=False)
+    quantity = forms.DecimalField(
+        label=gettext_lazy("Quantity"), min_value=Decimal("0.0001"), max_digits=18, decimal_places=4, required=False
+    )
+
+
+@require(Permission.VIEW, module=MODULE)
+def fefo_pick(request: HttpRequest) -> HttpResponse:
+    """The phone pick page: the shelf's lots first-to-expire first; a scan of a later lot is refused."""
+    form = PickForm(request.POST or request.GET or None)
+    lots: list[picking.PickableLot] = []
+    item = None
+    if form.is_bound and form.is_valid():
+        item = Item.objects.filter(sku=form.cleaned_data["item_sku"].strip()).first()
+        if item is None:
+            form.add_error("item_sku", _("No item with this SKU."))
+    if item is not None and request.method == "POST" and form.cleaned_data.get("lot_code") and form.cleaned_data.get("quantity"):
+        data = form.cleaned_data
+        done = run_action(
+            request,
+            lambda: picking.pick_lot(
+                item_id=item.pk,
+                location_id=data["location"].pk,
+                to_location_id=data["to_location"].pk,
+                lot_code=data["lot_code"],
+                quantity=data["quantity"],
+                actor=actor_label(actor(request)),
+            ),
+            _("Picked."),
+        )
+        if done is not None:
+            query = f"?location={data['location'].pk}&item_sku={item.sku}&to_location={data['to_location'].pk}"
+            return HttpResponseRedirect(reverse("food:fefo_pick") + query)
+    if item is not None:
+        lots = picking.fefo_lots(item.pk, form.cleaned_data["location"].pk)
+    return render(request, "food/fefo_pick.html", {"form": form, "lots": lots, "item": item})
