@@ -1,6 +1,7 @@
 """The food module's rule pack: lot expiry and fresh-produce rules (FoodConfig declares it as `rules`).
 
-Both ship switched off: a tenant should choose to let rules move stock or change safety stock.
+Rules that move stock or change safety stock ship switched off (the tenant chooses); the deviation
+escalations only notify and ship on.
 """
 
 from __future__ import annotations
