@@ -83,6 +83,15 @@ class PositionSourceSpec:
 
 
 @dataclass(frozen=True)
+class LotHoldSpec:
+    """A lot hold (质量冻结) the ledger honours on its pick and ship path (see core/inventory/holds.py):
+    `fn(lot_ids) -> the held ones among them`, one query for many lots."""
+
+    name: str
+    fn: Callable[[list[int]], Any]
+
+
+@dataclass(frozen=True)
 class DeclaredJob:
     """A periodic job with the module that declared it (the beat schedule gates vertical jobs on it)."""
 
@@ -146,6 +155,7 @@ class ModuleConfig(AppConfig):
     transition_hooks: Sequence[TransitionHookSpec] = ()
     event_consumers: Sequence[Callable[..., object]] = ()  # outbox consumers: fn(DomainEvent), idempotent
     position_sources: Sequence[PositionSourceSpec] = ()
+    lot_holds: Sequence[LotHoldSpec] = ()
     onboarding_steps: Sequence[OnboardingStep] = ()
     demo_data: Callable[..., None] | None = None  # builds the module's demo data in the current schema
     nav: Sequence[NavEntry] = ()
@@ -171,6 +181,7 @@ class DomainAppConfig(AppConfig):
     transition_hooks: Sequence[TransitionHookSpec] = ()
     event_consumers: Sequence[Callable[..., object]] = ()
     position_sources: Sequence[PositionSourceSpec] = ()
+    lot_holds: Sequence[LotHoldSpec] = ()
     onboarding_steps: Sequence[OnboardingStep] = ()
 
 
@@ -241,6 +252,9 @@ class ModuleRegistry:
 
     def position_sources(self) -> list[PositionSourceSpec]:
         return [spec for _code, cfg in self.contributors() for spec in cfg.position_sources]
+
+    def lot_holds(self) -> list[LotHoldSpec]:
+        return [spec for _code, cfg in self.contributors() for spec in cfg.lot_holds]
 
     def rule_pack(self, module_code: str) -> Sequence[dict[str, Any]]:
         """The module's rule pack; empty for an unknown module."""

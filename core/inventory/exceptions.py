@@ -15,6 +15,7 @@ class InventoryErrorCode(str, Enum):
     INVALID_QUANTITY = "INVALID_QUANTITY"
     UNKNOWN_POSTING = "UNKNOWN_POSTING"
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+    LOT_ON_HOLD = "LOT_ON_HOLD"
 
 
 class InventoryError(DomainError):
@@ -51,3 +52,9 @@ class IdempotencyKeyReused(InventoryError):
     """The idempotency key was already used for a posting with another payload (Stripe's rule)."""
 
     code = InventoryErrorCode.IDEMPOTENCY_KEY_REUSED.value
+
+
+class LotOnHold(InventoryError):
+    """A line names a lot that is on hold (recall quarantine, quality deviation): it may not be picked."""
+
+    code = InventoryErrorCode.LOT_ON_HOLD.value

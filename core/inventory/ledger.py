@@ -13,7 +13,8 @@ from django.db import connection
 from django.utils import timezone
 
 from core.catalog.models import Item
-from core.inventory.exceptions import InsufficientStock, InvalidMove, LotRequired, UnknownLot
+from core.inventory.exceptions import InsufficientStock, InvalidMove, LotOnHold, LotRequired, UnknownLot
+from core.inventory.holds import HOLD_EXEMPT_TARGETS, held_lots
 from core.inventory.locking import LevelKey, ensure_levels, lock_levels
 from core.inventory.models import (
     ItemValuation,
@@ -205,6 +206,7 @@ class PostingRun:
         self.locations: dict[int, Location] = prepared.locations
         self.valuations: dict[int, ItemValuation] = prepared.valuations
         self.changing_value: set[int] = prepared.moving_items
+        self.held: set[int] = set()  # lots on hold among those this posting could pick
 
     def run(self) -> int:
         """Plan, check and value in Python, then write everything in one statement. Returns the move count."""
@@ -212,6 +214,7 @@ class PostingRun:
         self._validate(items, locations)
         lot_ids = self._resolve_lots(items, locations)
         reservations = self.prepared.reservations
+        self.held = self._held_lots(items, locations, lot_ids)
         for reservation in reservations:
             key = (reservation.item_id, reservation.location_id, reservation.lot_id)
             self.reserved_by_reference[key] = self.reserved_by_reference.get(key, ZERO) + reservation.quantity
@@ -275,6 +278,23 @@ class PostingRun:
                 result.append(None)
         return result
 
+    def _held_lots(self, items: dict[int, Item], locations: dict[int, Location], lot_ids: list[int | None]) -> set[int]:
+        """Held lots this posting might pick: asked only when a lot-tracked line leaves stock for a place a
+        held lot may not go, so ordinary receipts and write-offs never pay for the question."""
+        picking = [
+            (line, lot_id)
+            for line, lot_id in zip(self.lines, lot_ids, strict=True)
+            if items[line.item_id].lot_tracked
+            and locations[line.from_location_id].kind in STOCK_KINDS
+            and locations[line.to_location_id].kind not in HOLD_EXEMPT_TARGETS
+        ]
+        if not picking:
+            return set()
+        sources = {(line.item_id, line.from_location_id) for line, _ in picking}
+        candidates = {lot_id for _, lot_id in picking if lot_id is not None}
+        candidates |= {key[2] for key in self.levels if key[2] is not None and (key[0], key[1]) in sources}
+        return held_lots(candidates)
+
     def _level(self, key: LevelKey) -> StockLevel:
         level = self.levels.get(key)
         if level is None:
@@ -293,9 +313,15 @@ class PostingRun:
             item = items[line.item_id]
             source, target = locations[line.from_location_id], locations[line.to_location_id]
             parts: list[tuple[Lot | None, Decimal]]
+            picks = source.kind in STOCK_KINDS and target.kind not in HOLD_EXEMPT_TARGETS
             if item.lot_tracked and lot_id is None:
-                parts = list(self._split(index, item, source, line.quantity))
+                parts = list(self._split(index, item, source, line.quantity, skip_held=picks))
             else:
+                if picks and lot_id in self.held:
+                    raise LotOnHold(
+                        f"Lot {self.lots[lot_id].code} of item {item.sku} is on hold and cannot be picked.",
+                        field=f"lines.{index}.lotId",
+                    )
                 parts = [(self.lots.get(lot_id) if lot_id else None, line.quantity)]
             for lot, quantity in parts:
                 lot_key = lot.pk if lot else None
@@ -316,9 +342,16 @@ class PostingRun:
         assert level.lot_id is not None, "only lot levels are split across"
         return self.lots[level.lot_id]
 
-    def _split(self, index: int, item: Item, source: Location, quantity: Decimal) -> list[tuple[Lot, Decimal]]:
-        """Take `quantity` from the source's lots in removal-strategy order (reserved-for-us lots first)."""
-        candidates = [lv for key, lv in self.levels.items() if key[0] == item.pk and key[1] == source.pk and key[2] is not None]
+    def _split(
+        self, index: int, item: Item, source: Location, quantity: Decimal, *, skip_held: bool
+    ) -> list[tuple[Lot, Decimal]]:
+        """Take `quantity` from the source's lots in removal-strategy order (reserved-for-us lots first),
+        passing over held lots when the stock is being picked."""
+        candidates = [
+            lv
+            for key, lv in self.levels.items()
+            if key[0] == item.pk and key[1] == source.pk and key[2] is not None and not (skip_held and key[2] in self.held)
+        ]
         ordered = removal_order(item, candidates, self.lots)
         ordered.sort(key=lambda lv: self.reserved_by_reference.get((item.pk, source.pk, lv.lot_id), ZERO) <= 0)
         parts: list[tuple[Lot, Decimal]] = []

@@ -23,7 +23,8 @@ from core.catalog.models import Item
 from core.events.services import schedule_outbox_drain
 from core.input_limits import MAX_QUANTITY
 from core.inventory import ledger
-from core.inventory.exceptions import IdempotencyKeyReused, InsufficientStock, InvalidQuantity, UnknownPosting
+from core.inventory.exceptions import IdempotencyKeyReused, InsufficientStock, InvalidQuantity, LotOnHold, UnknownPosting
+from core.inventory.holds import held_lots
 from core.inventory.locking import lock_levels, write_levels
 from core.inventory.models import Posting, Reservation, ReservationState, StockLevel, StockMove
 from core.inventory.removal import removal_order
@@ -228,17 +229,22 @@ def reserve_stock(
         levels = lock_levels([(item_id, location_id)])
         if not top_up:
             # Read under the level lock, so two concurrent retries cannot both find nothing.
-            held = list(
+            existing = list(
                 Reservation.objects.filter(
                     reference=reference, item_id=item_id, location_id=location_id, state=ReservationState.ACTIVE
                 )
             )
-            if held:
-                return held
+            if existing:
+                return existing
+        # Held lots (recall quarantine, quality deviation) are never promised: the ship would refuse them.
+        held = held_lots(key[2] for key in levels if key[2] is not None) if item.lot_tracked else set()
+        if lot_id is not None and lot_id in held:
+            raise LotOnHold(f"Lot {lot_id} of item {item.sku} is on hold and cannot be reserved.", field="lotId")
         if lot_id is not None:
             candidates = [level for key, level in levels.items() if key[2] == lot_id]
         elif item.lot_tracked:
-            candidates = removal_order(item, [level for key, level in levels.items() if key[2] is not None])
+            free_lots = [level for key, level in levels.items() if key[2] is not None and key[2] not in held]
+            candidates = removal_order(item, free_lots)
         else:
             candidates = [level for key, level in levels.items() if key[2] is None]
         available = sum((max(level.available, Decimal(0)) for level in candidates), Decimal(0))

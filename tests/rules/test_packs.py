@@ -34,15 +34,18 @@ def test_loading_the_core_pack_twice_creates_each_rule_once(in_alpha):
     assert not RulePackEntry.objects.filter(key__in=[spec["key"] for spec in FOOD_PACK]).exists()
 
 
-def test_the_food_rules_ship_in_the_food_pack_switched_off(in_alpha):
+def test_the_food_rules_that_move_stock_ship_switched_off_and_the_escalations_on(in_alpha):
     # when
     result = load_rule_pack("food")
 
     # then
-    assert sorted(result.created) == ["near_expiry_donation", "rainy_weekend_leafy_greens"]
+    moving = ["near_expiry_donation", "rainy_weekend_leafy_greens"]
+    escalations = ["deviation_overdue_manager", "deviation_overdue_owner"]
+    assert sorted(result.created) == sorted(moving + escalations)
     for key in result.created:
         rule = Rule.objects.get(pack_entry__key=key)
-        assert rule.module == "food" and not rule.active and rule.pack_entry.pack == "food"
+        assert rule.module == "food" and rule.pack_entry.pack == "food"
+        assert rule.active is (key in escalations)  # only notifying: on; moving stock waits for the tenant
 
 
 def test_a_tenant_edit_survives_a_newer_pack_while_an_unedited_rule_is_upgraded(in_alpha):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from django.utils.translation import gettext as _
+
 from core.errors import DomainError
 
 
@@ -22,6 +24,10 @@ class FoodErrorCode(str, Enum):
     TOO_MANY_READINGS = "TOO_MANY_READINGS"
     NO_READINGS = "NO_READINGS"
     INVALID_READINGS = "INVALID_READINGS"
+    UNKNOWN_LOT = "UNKNOWN_LOT"
+    NOT_TRACEABLE = "NOT_TRACEABLE"
+    DEVIATION_DECIDED = "DEVIATION_DECIDED"
+    NOT_FEFO = "NOT_FEFO"
 
 
 class DuplicateSensorCode(DomainError):
@@ -75,3 +81,34 @@ class ReadingsRejected(DomainError):
     def __init__(self, bad_rows: list[BadReading]) -> None:
         super().__init__(f"{len(bad_rows)} reading(s) refused; nothing was stored.")
         self.bad_rows = bad_rows
+
+
+class RecallLotUnknown(DomainError):
+    """A recall on a lot the ledger has never seen: the error names the lot, so a typo is plain."""
+
+    code = FoodErrorCode.UNKNOWN_LOT.value
+    field = "lotCode"
+
+    def __init__(self, lot_code: str, item_sku: str) -> None:
+        super().__init__(_("No lot %(lot)s of item %(sku)s is known.") % {"lot": lot_code, "sku": item_sku})
+        self.lot_code = lot_code
+
+
+class ComplaintNotTraceable(DomainError):
+    """A complaint that names an unknown customer or item, or a sale that never happened."""
+
+    code = FoodErrorCode.NOT_TRACEABLE.value
+
+
+class DeviationNotOpen(DomainError):
+    """A decision on a deviation that is already decided, or a decision that is not one of the three."""
+
+    code = FoodErrorCode.DEVIATION_DECIDED.value
+    field = "deviationId"
+
+
+class NotFefo(DomainError):
+    """A scanned lot that expires later than another available lot on the same shelf (FEFO)."""
+
+    code = FoodErrorCode.NOT_FEFO.value
+    field = "lotCode"

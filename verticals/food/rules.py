@@ -1,11 +1,15 @@
 """The food module's rule pack: lot expiry and fresh-produce rules (FoodConfig declares it as `rules`).
 
-Both ship switched off: a tenant should choose to let rules move stock or change safety stock.
+Rules that move stock or change safety stock ship switched off (the tenant chooses); the deviation
+escalations only notify and ship on.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+DEVIATION_OVERDUE = "food.deviation_overdue"  # the trigger of the escalation rules (verticals/food/rule_fields.py)
+
 
 FOOD_PACK: tuple[dict[str, Any], ...] = (
     {
@@ -27,5 +31,25 @@ FOOD_PACK: tuple[dict[str, Any], ...] = (
         "active": False,
         "priority": 80,
         "description": "Rain on a weekend raises the leafy greens' safety stock by 15% for two days.",
+    },
+    {
+        "key": "deviation_overdue_manager",
+        "version": 1,
+        "name": "偏差调查超期通知经理",
+        "trigger": DEVIATION_OVERDUE,
+        "text": '当偏差超期小时数>=0时，通知经理："温度偏差调查已超过 24 小时未处理"',
+        "active": True,
+        "priority": 50,
+        "description": "A deviation investigation not decided within its deadline is escalated to the managers.",
+    },
+    {
+        "key": "deviation_overdue_owner",
+        "version": 1,
+        "name": "偏差调查严重超期通知所有者",
+        "trigger": DEVIATION_OVERDUE,
+        "text": '当偏差超期小时数>=24或偏差批次数>=10时，通知所有者："温度偏差调查严重超期或影响批次多，请立即处理"',
+        "active": True,
+        "priority": 40,
+        "description": "A deviation a day past its deadline, or holding ten lots or more, goes to the owner.",
     },
 )

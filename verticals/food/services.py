@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from core.events.services import record_events
 from core.locations.models import Location, LocationKind
 from verticals.food.exceptions import (
     BadReading,
@@ -28,6 +30,9 @@ MAX_BATCH = 5000  # about three days of one-minute readings from one logger, or 
 PLAUSIBLE_C = (Decimal("-90"), Decimal("90"))
 CLOCK_SKEW = timedelta(minutes=5)  # loggers' clocks drift; a reading further ahead is a bad clock
 HUNDREDTH = Decimal("0.01")
+EXCURSION_DETECTED = "food.excursion_detected"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,8 @@ def record_readings(readings: Sequence[ReadingInput], *, now: datetime | None = 
             bad.append(_bad(row, "temperatureC", FoodErrorCode.CONFLICTING_READING, message))
     bad.extend(_conflicts_with_stored(accepted))
     if bad:
+        # refused, never stored, but logged: a faulty logger (−300 °C, a clock in the future) must be found
+        logger.warning("cold-chain batch refused: %s bad row(s), first: %s", len(bad), min(bad).message)
         raise ReadingsRejected(sorted(bad))
     return _insert_new(accepted, {sensor.pk: sensor for sensor in sensors.values()})
 
@@ -158,12 +165,28 @@ def _insert_new(accepted: dict[tuple[int, datetime], tuple[int, Decimal]], senso
         INSERT INTO {table} (sensor_id, recorded_at, temperature_c, out_of_range, received_at)
         SELECT s, r, t, o, now() FROM unnest(%s::bigint[], %s::timestamptz[], %s::numeric[], %s::boolean[]) AS u(s, r, t, o)
         ON CONFLICT (sensor_id, recorded_at) DO NOTHING
-        RETURNING out_of_range
+        RETURNING out_of_range, sensor_id, recorded_at, temperature_c
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, [sensor_ids, times, temperatures, flags])
-        inserted = [row[0] for row in cursor.fetchall()]
-    return IngestResult(stored=len(inserted), already_stored=len(keys) - len(inserted), out_of_range=sum(inserted))
+        inserted = cursor.fetchall()
+    _announce_excursions([(sensor_id, at, t) for out, sensor_id, at, t in inserted if out])
+    return IngestResult(
+        stored=len(inserted), already_stored=len(keys) - len(inserted), out_of_range=sum(1 for row in inserted if row[0])
+    )
+
+
+def _announce_excursions(out_of_range: list[tuple[int, datetime, Decimal]]) -> None:
+    """One `food.excursion_detected` event per sensor with new out-of-range readings (its earliest), in the
+    batch's transaction: the food module's consumer opens the deviation investigation from it."""
+    first: dict[int, tuple[datetime, Decimal]] = {}
+    for sensor_id, at, temperature in sorted(out_of_range):
+        first.setdefault(sensor_id, (at, temperature))
+    subjects = [
+        (sensor_id, {"recorded_at": at.isoformat(), "temperature_c": str(temperature)})
+        for sensor_id, (at, temperature) in first.items()
+    ]
+    record_events(EXCURSION_DETECTED, "cold_chain_sensor", subjects)
 
 
 def _temperature(value: object) -> Decimal | None:
