@@ -50,7 +50,7 @@ def test_a_roster_covers_demand_within_the_rules_and_explains_what_it_cannot():
     assert len({(s.staff, s.day) for s in schedule.shifts}) == len(schedule.shifts)  # one shift a day
     # and every unmet slot says why
     reasons = {(slot.role, slot.hour, slot.day): slot.reason for slot in schedule.unmet}
-    assert reasons[("bartender", 12, 0)] == "no staff at A has the skill 'bartender'"
+    assert reasons[("bartender", 12, 0)] == "no staff at A has the skill bartender"
     assert schedule.unmet and all(slot.reason for slot in schedule.unmet)
     assert schedule.broken_soft_constraints >= len(schedule.unmet)
 
