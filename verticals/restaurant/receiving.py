@@ -54,11 +54,11 @@ def receive_delivery(
 ) -> GoodsReceipt:
     """Post what arrived of one order; lines left blank or at 0 are not delivered yet. `reference` (the form
     token) makes a double tap a no-op."""
+    existing = GoodsReceipt.objects.filter(reference=reference, purchase_order_id=order_id).first()
+    if existing is not None:  # the same form sent twice: checked first, the open quantities have moved on
+        return existing
     order = open_deliveries(outlet_id).filter(pk=order_id).first()
     if order is None:
-        existing = GoodsReceipt.objects.filter(reference=reference, purchase_order_id=order_id).first()
-        if existing is not None:
-            return existing
         raise NotFound(_("This order is not waiting for delivery at this outlet."))
     tolerance = purchasing_settings().over_receipt_tolerance_percent
     lines = []

@@ -6,9 +6,12 @@ and redirect on success."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import timedelta
+from typing import TypeVar
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -19,9 +22,9 @@ from django.views.decorators.http import require_POST
 
 from billing.entitlements import can_write_module
 from core.catalog.models import Item, Unit
-from core.errors import DomainError
+from core.errors import DomainError, run_after_rollback
 from core.web.decorators import require
-from core.web.views.common import actor, paginate, run_action
+from core.web.views.common import actor, paginate
 from tenants.accounts.roles import Permission
 from verticals.restaurant import backflush, planning, receiving, rostering, selectors, staffing
 from verticals.restaurant.exceptions import BadSignature, NotFound, TicketLinesRejected
@@ -31,7 +34,23 @@ from verticals.restaurant.services import RecipeLineInput, create_dish, dish_cos
 from verticals.restaurant.waste import record_waste
 
 MODULE = "restaurant"
+T = TypeVar("T")
 BLANK_RECIPE_LINES = 3  # empty rows under the current lines: room to add ingredients without scripting
+
+
+def run_action(request: HttpRequest, call: Callable[[], T], success: str) -> T | None:
+    """Call one service: its success or its typed refusal becomes a message; None when refused.
+
+    Unlike the core pages' helper, the message is only the refusal in the reader's language: the kitchen
+    reads "超出订单数量", not a stable code meant for API clients."""
+    try:
+        result = call()
+    except DomainError as error:
+        run_after_rollback(error)  # the service's transaction has rolled back: what its refusal leaves behind
+        messages.error(request, str(error))
+        return None
+    messages.success(request, success)
+    return result
 
 
 def _camel(name: str) -> str:
