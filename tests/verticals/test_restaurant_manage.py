@@ -16,7 +16,6 @@ from core.counts.models import CycleCount, CycleCountState
 from core.events.models import DomainEvent
 from core.inventory.models import StockLevel
 from core.partners.services import create_supplier
-from core.purchasing.models import PurchaseOrder
 from core.purchasing.services import OrderLineInput, create_purchase_order, send_purchase_order, submit_purchase_order
 from core.rules.events import evaluate_domain_event
 from core.rules.packs import load_rule_pack
