@@ -26,6 +26,11 @@ ROLES = ("chef", "server", "cashier", "manager")
 
 
 def main() -> None:
+    # No database, but the unmet-slot reasons are translated: the app registry must be ready for gettext.
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings.test")
+    django.setup()
     from verticals.restaurant.scheduling import LabourRules, Staff, covers_to_needs, solve_schedule
 
     rng = np.random.default_rng(3)

@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import translation
 from django_tenants.utils import schema_context
 
 from verticals.restaurant.backflush import TicketLineInput, ingest_ticket_lines
@@ -50,7 +51,10 @@ def test_a_roster_covers_demand_within_the_rules_and_explains_what_it_cannot():
     assert len({(s.staff, s.day) for s in schedule.shifts}) == len(schedule.shifts)  # one shift a day
     # and every unmet slot says why
     reasons = {(slot.role, slot.hour, slot.day): slot.reason for slot in schedule.unmet}
-    assert reasons[("bartender", 12, 0)] == "no staff at A has the skill 'bartender'"
+    assert reasons[("bartender", 12, 0)] == "门店 A 没有会「bartender」岗位的员工"  # zh-hans, the default
+    with translation.override("en"):
+        english = solve_schedule(staff, needs, rules=rules, time_limit_s=5)
+    assert {slot.reason for slot in english.unmet if slot.role == "bartender"} == {"no staff at A has the skill bartender"}
     assert schedule.unmet and all(slot.reason for slot in schedule.unmet)
     assert schedule.broken_soft_constraints >= len(schedule.unmet)
 

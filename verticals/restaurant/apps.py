@@ -66,10 +66,14 @@ class RestaurantConfig(ModuleConfig):
         NavEntry("restaurant:waste_entry", "报损", "Waste", "trash"),
         NavEntry("restaurant:review_queue", "POS 待处理", "POS review", "inbox"),
         NavEntry("restaurant:schedule", "排班", "Schedule", "calendar"),
+        NavEntry("restaurant:receiving", "收货", "Receiving", "truck"),
+        NavEntry("restaurant:recipes", "配方", "Recipes", "book-open"),
+        NavEntry("restaurant:staff", "员工", "Staff", "users"),
+        NavEntry("restaurant:outlets", "门店", "Outlets", "store"),
     )
     onboarding_steps = (
-        OnboardingStep("restaurant.outlet", "开设门店", "Open an outlet", "restaurant:menu", _has_outlet, order=300),
-        OnboardingStep("restaurant.recipe", "录入菜品配方", "Enter a dish recipe", "restaurant:menu", _has_recipe, order=310),
+        OnboardingStep("restaurant.outlet", "开设门店", "Open an outlet", "restaurant:outlets", _has_outlet, order=300),
+        OnboardingStep("restaurant.recipe", "录入菜品配方", "Enter a dish recipe", "restaurant:recipes", _has_recipe, order=310),
         OnboardingStep(
             "restaurant.pos", "接入 POS 销售", "Connect POS sales", "restaurant:pos_import", _has_pos_sales, order=320
         ),
@@ -86,7 +90,7 @@ class RestaurantConfig(ModuleConfig):
         from verticals.restaurant.graphql.queries import RestaurantQueries
         from verticals.restaurant.planning import prep_demand_position
         from verticals.restaurant.rules import RESTAURANT_FIELDS, RESTAURANT_RULES, RESTAURANT_TRIGGERS
-        from verticals.restaurant.tasks import check_spoilage, fine_tune_spoilage_model
+        from verticals.restaurant.tasks import check_spoilage, fine_tune_spoilage_model, kitchen_day_ahead
 
         self.graphql_queries = (RestaurantQueries,)
         self.graphql_mutations = (RestaurantMutations,)
@@ -119,12 +123,16 @@ class RestaurantConfig(ModuleConfig):
                 fine_tune_spoilage_model,
                 schedule=crontab(minute=30, hour=3, day_of_week=1),
             ),
+            PeriodicJob("restaurant.kitchen_day_ahead", kitchen_day_ahead, schedule=crontab(minute=0, hour=15)),
         )
         from core.rules.events import register_event_subjects
-        from verticals.restaurant.events import VARIANCE_COMPUTED, WASTE_RECORDED, payload_subject
+        from verticals.restaurant.events import RULE_EVENTS, payload_subject
+        from verticals.restaurant.rule_actions import register_recount_action
 
-        for event_type in (WASTE_RECORDED, VARIANCE_COMPUTED):
+        # contract: the registry has no event-subject or action-handler declarations yet.
+        for event_type in RULE_EVENTS:
             register_event_subjects(event_type, payload_subject)
+        register_recount_action()
         register_fields(*RESTAURANT_FIELDS)
         register_triggers(RESTAURANT_TRIGGERS)
 

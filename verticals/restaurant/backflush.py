@@ -25,6 +25,7 @@ from core.inventory.models import ItemValuation, StockLevel
 from core.inventory.services import MoveLine, post_moves
 from core.locations.models import LocationKind
 from core.locations.services import get_virtual_location
+from verticals.restaurant import events
 from verticals.restaurant.exceptions import BadTicketLine, BatchSizeRefused, NotFound, TicketLinesRejected
 from verticals.restaurant.models import (
     POS_DOCUMENT_TYPE,
@@ -159,6 +160,8 @@ class _Batch:
         _insert_rows([line.row for line in new if line.row is not None])
         self._record_usage(new)
         self._count(new)
+        if self.result.in_review or any(line.data.kind != TicketLineKind.SALE for line in new):
+            self._announce_review()
         return self.result
 
     # --- steps -----------------------------------------------------------------------------------------
@@ -343,6 +346,20 @@ class _Batch:
         """
         with connection.cursor() as cursor:
             cursor.execute(sql, [self.outlet.pk, [k[0] for k in keys], [k[1] for k in keys], [usage[k] for k in keys]])
+
+    def _announce_review(self) -> None:
+        """`restaurant.pos_reviewed` when this batch grew the review queue or carried voids: the outlet's
+        queue size and today's void rate, for the POS rules. A clean batch of sales writes no event."""
+        today = timezone.localdate()
+        lines = PosTicketLine.objects.filter(outlet=self.outlet)
+        queued = lines.filter(status=TicketLineStatus.REVIEW).count()
+        kinds = dict(
+            lines.filter(sold_at__date=today).order_by().values("kind").annotate(n=Sum("quantity")).values_list("kind", "n")
+        )
+        sold = kinds.get(TicketLineKind.SALE) or Decimal(0)
+        voided = (kinds.get(TicketLineKind.VOID) or Decimal(0)) + (kinds.get(TicketLineKind.REFUND) or Decimal(0))
+        void_pct = (voided / sold * 100).quantize(Decimal("0.1")) if sold else None
+        events.pos_reviewed(self.outlet, review_count=queued, void_pct=void_pct, actor=self.actor)
 
     def _review(self, line: _Line, reason: str) -> None:
         assert line.row is not None

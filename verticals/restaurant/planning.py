@@ -12,12 +12,15 @@ from datetime import date, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 import numpy as np
+from django.db import transaction
 from django.db.models import Sum
 from django.db.models.functions import TruncDate
 
 from core.inventory.selectors import level_totals
 from ml_models.baselines import moving_average, seasonal_naive
+from verticals.restaurant import events
 from verticals.restaurant.models import Dish, DishForecast, Outlet, ParLevel, PosTicketLine, Recipe, TicketLineKind
+from verticals.restaurant.rostering import covers_forecast
 from verticals.restaurant.services import RecipeBook
 
 HISTORY_DAYS = 28
@@ -145,3 +148,49 @@ def prep_demand_position(item_ids: list[int], location_ids: list[int]) -> dict[t
             if item_id in wanted:
                 result[(item_id, outlet.stock_location_id)] = -quantity
     return result
+
+
+# --- the rule pack's daily kitchen events ----------------------------------------------------------------
+
+
+def publish_prep_lists(day: date, *, actor: str = "system") -> int:
+    """One `restaurant.prep_list_built` event per outlet open on `day`: its expected covers (tickets; the
+    mean of the same weekday over four weeks) and their change against the same weekday a week earlier, with
+    the day's calendar and weather, for the prep rules (rainy weekend, holiday, a 30 % jump). Returns the
+    events written."""
+    written = 0
+    for outlet in Outlet.objects.select_related("store"):
+        if not is_open(outlet, day):
+            continue
+        expected = sum(value for (_code, offset, _hour), value in covers_forecast(outlet, day).items() if offset == 0)
+        covers = Decimal(str(round(expected, 1)))
+        week_ago = (
+            PosTicketLine.objects.filter(outlet=outlet, kind=TicketLineKind.SALE, sold_at__date=day - timedelta(days=7))
+            .values("ticket_no")
+            .distinct()
+            .count()
+        )
+        change = ((covers - week_ago) / week_ago * 100).quantize(Decimal("0.1")) if week_ago else None
+        with transaction.atomic():
+            events.prep_list_built(outlet, day, forecast_covers=covers, change_pct=change, actor=actor)
+        written += 1
+    return written
+
+
+def check_par_levels(day: date, *, actor: str = "system") -> int:
+    """One `restaurant.par_checked` event per outlet × ingredient with a par level: on hand as a percent of
+    par (below half, twice the par, short before a weekend). Returns the events written."""
+    written = 0
+    for outlet in Outlet.objects.select_related("store"):
+        pars = dict(ParLevel.objects.filter(outlet=outlet, quantity__gt=0).values_list("item_id", "quantity"))
+        if not pars:
+            continue
+        held = level_totals(list(pars), [outlet.stock_location_id])
+        covers = [
+            (item_id, (held.get((item_id, outlet.stock_location_id), (ZERO, ZERO))[0] / par * 100).quantize(Decimal("0.1")))
+            for item_id, par in sorted(pars.items())
+        ]
+        with transaction.atomic():
+            events.par_checked(outlet, day, covers, actor=actor)
+        written += len(covers)
+    return written

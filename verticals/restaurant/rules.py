@@ -2,8 +2,8 @@
 
 Each rule's trigger is a restaurant event whose context carries the fields below (the spoilage check of a
 lot, a computed usage variance, a waste record, a prep list, a costed dish, a solved schedule, a par check).
-Rules that only warn ship switched on; rules that block or create documents ship switched off, for the
-tenant to choose.
+Rules that only warn ship switched on; rules that block ship switched off, for the tenant to choose. The one
+document rule (variance above 5 % opens a recount) ships on: it opens a draft count and posts nothing.
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ _RULES: tuple[tuple[str, str, str, str, bool], ...] = (
         VAR,
         "用量差异超 5% 发起盘点",
         '当用量差异率>5时，创建单据"cycle_count"(scope="variance_items")',
-        False,
+        True,
     ),
     (
         "variance_over_5pct_notify",

@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
 from ortools.sat.python import cp_model
 
 UNMET_WEIGHT = 1000  # an uncovered staff-hour costs more than any fatigue or labour-hour saving
@@ -404,6 +405,12 @@ def _hint_greedy_roster(
     return chosen
 
 
+def role_label(role: str) -> str:
+    """A role in the reader's language (the roster plans chef, server, cashier and manager)."""
+    labels = {"chef": _("Chef"), "server": _("Server"), "cashier": _("Cashier"), "manager": _("Manager")}
+    return str(labels.get(role, role))
+
+
 def explain_unmet(
     staff: Sequence[Staff],
     shifts: Sequence[Shift],
@@ -427,21 +434,28 @@ def explain_unmet(
         skilled = [p for p in staff if p.outlet == outlet and role in p.roles]
         free = [p for p in skilled if (p.key, day, hour) not in on_duty]
         if not skilled:
-            reason = f"no staff at {outlet} has the skill '{role}'"
+            reason = _("no staff at %(outlet)s has the skill %(role)s") % {"outlet": outlet, "role": role_label(role)}
         elif not free:
-            reason = f"all {len(skilled)} staff with the skill '{role}' are already on duty in this hour"
+            reason = _("all %(count)s staff with the skill %(role)s are already on duty in this hour") % {
+                "count": len(skilled),
+                "role": role_label(role),
+            }
         else:
             at_limit = [p for p in free if hours[p.key] + 4 > min(rules.max_weekly_hours, p.max_weekly_hours or 10**6)]
             at_days = [p for p in free if len(days_worked[p.key]) >= rules.max_days_per_week and day not in days_worked[p.key]]
             if len(at_limit) + len(at_days) >= len(free):
-                reason = (
-                    f"the {len(free)} free staff with the skill '{role}' are at the weekly limit "
-                    f"({rules.max_weekly_hours} h) or {rules.max_days_per_week} days"
-                )
+                reason = _(
+                    "the %(count)s free staff with the skill %(role)s are at the weekly limit (%(hours)s h) or %(days)s days"
+                ) % {
+                    "count": len(free),
+                    "role": role_label(role),
+                    "hours": rules.max_weekly_hours,
+                    "days": rules.max_days_per_week,
+                }
             else:
-                reason = (
-                    f"the free staff with the skill '{role}' work another shift that day "
-                    f"(one shift a day, shifts ≤ {rules.max_shift_hours} h, {rules.min_rest_hours} h rest)"
-                )
+                reason = _(
+                    "the free staff with the skill %(role)s already work a shift that day "
+                    "(one shift a day, shifts of at most %(shift)s h, %(rest)s h rest)"
+                ) % {"role": role_label(role), "shift": rules.max_shift_hours, "rest": rules.min_rest_hours}
         result.append(UnmetSlot(outlet, day, hour, role, needed, covered, reason))
     return result

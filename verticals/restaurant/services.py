@@ -17,6 +17,7 @@ from core.inventory.models import ItemValuation
 from core.locations.exceptions import DuplicateLocationCode
 from core.locations.models import Location, LocationKind, Store
 from core.locations.services import create_store, get_virtual_location, stock_location_of
+from verticals.restaurant import events
 from verticals.restaurant.exceptions import (
     DuplicateCode,
     InvalidQuantity,
@@ -134,6 +135,7 @@ def save_recipe(
             raise UnknownUnit(_("No unit %(unit)s.") % {"unit": yield_unit})
     built = [_line(index, line) for index, line in enumerate(lines)]
     _refuse_loops(recipe, {sub.code for _, sub in built if sub is not None})
+    cost_before = _dish_cost(recipe.dish) if recipe.dish is not None and recipe.current_version_id else None
     number = (recipe.versions.order_by("-number").values_list("number", flat=True).first() or 0) + 1
     version = RecipeVersion.objects.create(
         recipe=recipe, number=number, yield_quantity=_decimal(yield_quantity, "yieldQuantity"), note=note, created_by=actor
@@ -144,7 +146,23 @@ def save_recipe(
     recipe.name = name.strip() or recipe.name
     recipe.current_version = version
     recipe.save(update_fields=["name", "yield_unit", "current_version"])
+    if recipe.dish is not None:
+        _announce_cost(recipe.dish, cost_before, actor)
     return version
+
+
+def _dish_cost(dish: Dish) -> DishCost:
+    return dish_costs([dish])[0]
+
+
+def _announce_cost(dish: Dish, before: DishCost | None, actor: str) -> None:
+    """`restaurant.dish_costed` for the dish's new recipe version: its margin, and how much the version
+    changed the cost per portion at today's moving-average costs (low margin, cost up 10 %, below cost)."""
+    after = _dish_cost(dish)
+    change = None
+    if before is not None and before.cost > 0:
+        change = ((after.cost - before.cost) / before.cost * HUNDRED).quantize(Decimal("0.1"))
+    events.dish_costed(dish.pk, price=dish.price, margin_pct=after.margin_pct, cost_change_pct=change, actor=actor)
 
 
 def _line(index: int, data: RecipeLineInput) -> tuple[RecipeLine, Recipe | None]:

@@ -22,3 +22,17 @@ def check_spoilage() -> int:
     from verticals.restaurant.services_rules import check_lots
 
     return check_lots()
+
+
+@app.task(name="verticals.restaurant.tasks.kitchen_day_ahead", ignore_result=True)
+def kitchen_day_ahead() -> int:
+    """Daily per tenant in the afternoon: tomorrow's prep-list events and today's par check for the rule
+    pack (rainy weekend, covers jump, below half of par); returns the events written."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from verticals.restaurant.planning import check_par_levels, publish_prep_lists
+
+    today = timezone.localdate()
+    return publish_prep_lists(today + timedelta(days=1)) + check_par_levels(today)

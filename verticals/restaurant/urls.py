@@ -15,4 +15,12 @@ urlpatterns = [
     path("waste/", views.waste_entry, name="waste_entry"),
     path("prep/", views.prep_list, name="prep_list"),
     path("schedule/", views.schedule, name="schedule"),
+    path("receiving/", views.receiving_page, name="receiving"),
+    path("outlets/", views.outlets, name="outlets"),
+    path("outlets/<int:pk>/", views.outlet_edit, name="outlet_edit"),
+    path("labour-regions/", views.labour_regions, name="labour_regions"),
+    path("staff/", views.staff, name="staff"),
+    path("staff/<int:pk>/", views.staff_edit, name="staff_edit"),
+    path("recipes/", views.recipes, name="recipes"),
+    path("recipes/edit/", views.recipe_edit, name="recipe_edit"),
 ]

@@ -286,7 +286,7 @@ class PlanStaffSchedule(BaseMutation):
 
         ids = [require_pk(value, "outletIds", "RestaurantOutlet", NotFound) for value in data["outlet_ids"]]
         try:
-            schedule = plan_week(ids, data["week_start"])
+            schedule = plan_week(ids, data["week_start"], actor=_actor(info))
         except InfeasibleSchedule as error:
             return cls(errors=[Error(field=f"schedule.{error.blocking}", message=str(error), code=error.code)])
         return cls(schedule=schedule, errors=[])
