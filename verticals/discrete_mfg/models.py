@@ -405,6 +405,10 @@ class PlannedOrder(models.Model):
     # A cancelled customer order leaves its pegged supply without a reason to exist: flagged at once.
     flagged = models.BooleanField(default=False)
     flag_reason = models.CharField(max_length=200, blank=True)
+    # Set once the planner releases it: the purchase order or work order that now carries the supply.
+    released_document_type = models.CharField(max_length=20, blank=True)  # purchase_order | work_order
+    released_document_id = models.BigIntegerField(null=True, blank=True)
+    released_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ("run", "release_on", "item")

@@ -187,6 +187,19 @@ def load_inputs(location_id: int, today: date, horizon_days: int) -> PlanInputs:
         [today, location_id, list(OPEN_WORK_ORDER_STATES)],
     ):
         receipts[item_id].append(Receipt(due, Decimal(remaining), "work_order", wo_id))
+    # A planned order the planner firmed is scheduled supply the run keeps, until its purchase order leaves
+    # draft (open purchase orders are read above; a released work order is read as one from its draft on).
+    for po_id, item_id, due, quantity in _rows(
+        """
+        SELECT p.id, p.item_id, p.due_on, p.quantity
+          FROM discrete_mfg_plannedorder p JOIN discrete_mfg_mrprun r ON r.id = p.run_id
+          LEFT JOIN purchasing_purchaseorder o ON p.released_document_type = 'purchase_order' AND o.id = p.released_document_id
+         WHERE r.location_id = %s AND p.firmed AND NOT p.flagged
+           AND (p.released_document_id IS NULL OR o.state = 'draft')
+        """,
+        [location_id],
+    ):
+        receipts[item_id].append(Receipt(due, Decimal(quantity), "planned_order", po_id))
     # Components open work orders still need are demand of their own (dependent demand already released).
     for item_id, wo_id, start, missing in _rows(
         """
@@ -486,6 +499,8 @@ def _write(run: MrpRun, result: Plan) -> int:
             "firmed",
             "flagged",
             "flag_reason",
+            "released_document_type",
+            "released_by",
         ),
         (
             (
@@ -500,6 +515,8 @@ def _write(run: MrpRun, result: Plan) -> int:
                 p.lead_time_source,
                 False,
                 False,
+                "",
+                "",
                 "",
             )
             for p in result.planned

@@ -18,7 +18,7 @@ from core.locations.models import Location, LocationKind
 from core.web.decorators import require
 from core.web.views.common import actor, paginate, run_action
 from tenants.accounts.roles import Permission
-from verticals.discrete_mfg import boms, mrp, selectors, structure, work_orders
+from verticals.discrete_mfg import boms, mrp, planned_orders, selectors, structure, work_orders
 from verticals.discrete_mfg.impact import eco_impact
 from verticals.discrete_mfg.models import (
     BomState,
@@ -117,6 +117,7 @@ def mrp_workbench(request: HttpRequest) -> HttpResponse:
         "action_messages": messages,
         "locations": locations,
         "flagged": planned.filter(flagged=True).count() if run else 0,
+        "can_manage": actor(request).can(Permission.MANAGE),
     }
     return render(request, "discrete_mfg/mrp.html", context)
 
@@ -126,6 +127,22 @@ def mrp_workbench(request: HttpRequest) -> HttpResponse:
 def mrp_run(request: HttpRequest) -> HttpResponse:
     location = get_object_or_404(Location, pk=request.POST.get("location") or 0, kind=LocationKind.INTERNAL)
     run_action(request, lambda: mrp.run_mrp(location.pk, actor=actor(request)), _("MRP has planned the location."))
+    return HttpResponseRedirect(reverse("discrete_mfg:mrp"))
+
+
+@require_POST
+@require(Permission.MANAGE, module=MODULE)
+def planned_order_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """The workbench's firm and release buttons on one planned order."""
+    action, who = request.POST.get("action", ""), actor(request)
+    if action == "firm":
+        run_action(request, lambda: planned_orders.firm_planned_order(pk, actor=who), _("The planned order is firmed."))
+    elif action == "release":
+        released = run_action(
+            request, lambda: planned_orders.release_planned_order(pk, actor=who), _("The planned order is released.")
+        )
+        if released is not None and released.document_type == planned_orders.WORK_ORDER:
+            return HttpResponseRedirect(reverse("discrete_mfg:work_order", args=[released.document_id]))
     return HttpResponseRedirect(reverse("discrete_mfg:mrp"))
 
 
