@@ -59,9 +59,7 @@ def firm_planned_order(planned_order_id: int, *, actor: Actor | str) -> PlannedO
     _refuse_closed(order)
     order.firmed = True
     order.save(update_fields=["firmed"])
-    record_event(
-        "planned_order.firmed", "planned_order", order.pk, actor=actor_label(actor), payload={"item": order.item.sku}
-    )
+    record_event("planned_order.firmed", "planned_order", order.pk, actor=actor_label(actor), payload={"item": order.item.sku})
     return order
 
 
@@ -107,8 +105,7 @@ def _purchase(order: PlannedOrder, actor: str) -> tuple[int, str]:
     profile = MfgItem.objects.select_related("supplier").filter(item_id=order.item_id).first()
     if profile is None or profile.supplier is None:
         raise NoSupplier(
-            _("%(sku)s has no supplier in its planning profile: set one before releasing the purchase.")
-            % {"sku": order.item.sku}
+            _("%(sku)s has no supplier in its planning profile: set one before releasing the purchase.") % {"sku": order.item.sku}
         )
     po = create_purchase_order(
         supplier=profile.supplier,
@@ -122,5 +119,7 @@ def _purchase(order: PlannedOrder, actor: str) -> tuple[int, str]:
 
 
 def _number_of(order: PlannedOrder) -> str:
+    if order.released_document_id is None:
+        return ""
     model = PurchaseOrder if order.released_document_type == PURCHASE_ORDER else WorkOrder
     return str(model.objects.filter(pk=order.released_document_id).values_list("number", flat=True).first() or "")

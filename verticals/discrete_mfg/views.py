@@ -68,28 +68,8 @@ def bom_tree(request: HttpRequest, item_pk: int) -> HttpResponse:
     """The released structure below an item (indented rows) and every assembly above it."""
     item = get_object_or_404(Item, pk=item_pk)
     today = timezone.localdate()
-    edges = structure.edges_below([item.pk], on=today)
-    below = structure.children_by_parent(edges)
-    names = {i.pk: i for i in Item.objects.filter(pk__in={item.pk, *(e.child_id for e in edges)})}
-    rows: list[dict[str, object]] = []
-
-    def walk(parent: int, depth: int, seen: frozenset[int]) -> None:
-        for edge in sorted(below.get(parent, []), key=lambda e: names[e.child_id].sku):
-            rows.append(
-                {
-                    "depth": depth,
-                    "indent": depth * 1.2,
-                    "item": names[edge.child_id],
-                    "per_unit": edge.per_unit,
-                    "phantom": edge.child_id in below and any(e.phantom for e in below[edge.child_id]),
-                }
-            )
-            if edge.child_id not in seen and depth < structure.MAX_DEPTH:
-                walk(edge.child_id, depth + 1, seen | {edge.child_id})
-
-    walk(item.pk, 1, frozenset({item.pk}))
-    used = structure.where_used(item.pk, on=today)
-    parents = sorted(((Item.objects.get(pk=pk), level) for pk, level in used.items()), key=lambda p: (p[1], p[0].sku))
+    rows = selectors.bom_tree(item.pk, on=today)
+    parents = [(used.item, used.level) for used in selectors.where_used(item.pk, on=today)]
     versions = BomVersion.objects.filter(item=item).order_by("-version")
     context = {
         "item": item,
