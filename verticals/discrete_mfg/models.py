@@ -449,6 +449,7 @@ class MessageKind(models.TextChoices):
     RESCHEDULE_IN = "reschedule_in", "Reschedule in"
     RESCHEDULE_OUT = "reschedule_out", "Reschedule out"
     CANCEL = "cancel", "Cancel"
+    USE_ALTERNATE = "use_alternate", "Use alternate"
 
 
 class MrpMessage(models.Model):
