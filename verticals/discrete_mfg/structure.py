@@ -223,12 +223,15 @@ def planning_profiles(item_ids: Iterable[int]) -> dict[int, ItemPlanning]:
 
 
 def routing_costs(bom_ids: Iterable[int]) -> dict[int, Decimal]:
-    """Labour and machine cost per base unit of output for each BOM version (run time plus setup spread over the batch)."""
+    """Labour and machine cost per base unit of output for each BOM version (run time plus setup spread over the batch).
+
+    Only versions with a routing are returned (callers read a missing one as zero): most of a big catalog's
+    versions have none, and fetching a zero row for each of them was a third of the impact report's time."""
     sql = """
-        SELECT b.id, COALESCE(SUM((o.run_minutes + o.setup_minutes / b.output_quantity) * w.hourly_rate / 60), 0)
+        SELECT b.id, SUM((o.run_minutes + o.setup_minutes / b.output_quantity) * w.hourly_rate / 60)
           FROM discrete_mfg_bomversion b
-          LEFT JOIN discrete_mfg_routingoperation o ON o.bom_id = b.id
-          LEFT JOIN discrete_mfg_workcentre w ON w.id = o.work_centre_id
+          JOIN discrete_mfg_routingoperation o ON o.bom_id = b.id
+          JOIN discrete_mfg_workcentre w ON w.id = o.work_centre_id
          WHERE b.id = ANY(%s) GROUP BY b.id
     """
     return {bom_id: Decimal(cost) for bom_id, cost in _rows(sql, [list(bom_ids)])}
