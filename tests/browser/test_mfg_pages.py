@@ -119,7 +119,7 @@ def _walk_the_pages(live_app: AppServer, chromium: Any, artifacts: Path, slug: s
         page.locator('tr:has-text("计划工单") button[name="action"][value="release"]').first.click()
         page.wait_for_url(re.compile(r"/discrete_mfg/work-orders/\d+/$"))  # the new work order
         text = _readable(page)
-        assert "草稿" in text and "CP-50" in text
+        assert "草稿" in text and "WO000002" in text  # the demo made WO000001
     finally:
         desk.close()
 
