@@ -41,11 +41,10 @@ def _delete(slug: str) -> None:
 
 def _demo(schema: str) -> dict[str, int]:
     from core.catalog.models import Item
-    from verticals.discrete_mfg.demo import build_pump_demo
-    from verticals.discrete_mfg.models import EngineeringChange, WorkOrder
-
     from core.inventory.factories import receive
     from core.locations.models import Location
+    from verticals.discrete_mfg.demo import build_pump_demo
+    from verticals.discrete_mfg.models import EngineeringChange, WorkOrder
 
     with schema_context(schema):
         build_pump_demo()
