@@ -70,7 +70,10 @@ def rules_transition_hook(doc: models.Model, from_state: str, to_state: str, act
     )
     if result.stops_transition:
         code = "rule_blocked" if result.blocked else "approval_required"
-        veto = ValidationError("; ".join(result.reasons()), code=code, params={"verdicts": result.verdicts})
+        # Django formats a message that has params with `message %= params`, so a bare % in a rule's name or
+        # message would raise there (a 500); doubling it makes the formatting give the text back unchanged.
+        message = "; ".join(result.reasons()).replace("%", "%%")
+        veto = ValidationError(message, code=code, params={"verdicts": result.verdicts})
         # The veto must roll back the document change, and it takes every row written in the transition with
         # it; but the approver has to see the request, so the request is opened after the rollback.
         # The evaluation's audit rows go down with it too, so they are written again: the history shows the veto.

@@ -202,3 +202,33 @@ def test_a_cancelled_sales_order_flags_its_pegged_supply_through_the_outbox():
     assert PlannedOrder.objects.filter(run=result.run, flagged=False, item=pump).count() == 1
     cancels = MrpMessage.objects.filter(kind=MessageKind.CANCEL, planned_order__in=flagged)
     assert cancels.count() == 4 and cancelled.number in cancels.first().note
+
+
+def test_mrp_covers_a_short_primary_from_its_alternates_stock_in_priority_order_and_says_so():
+    # given: a pump of 4 bolts; the bolt line has two alternates (B first, then C at 2 C per bolt);
+    # 8 bolts, 20 B and 30 C on hand; 10 pumps promised
+    plant = make_stock_location("WH-ALT")
+    bolt, bolt_b, bolt_c = make_part("ALT-BOLT"), make_part("ALT-BOLT-B"), make_part("ALT-BOLT-C")
+    pump = make_part("ALT-PUMP", make=True, lead_time_days=2)
+    eco = boms.create_eco(pump.pk, title="替代料", actor="eng")
+    line = boms.add_bom_line(eco.new_version_id, boms.LineInput(component_id=bolt.pk, quantity=Decimal(4)))
+    boms.add_alternate(line.pk, bolt_c.pk, priority=2, ratio=Decimal(2))
+    boms.add_alternate(line.pk, bolt_b.pk, priority=1)
+    boms.submit_eco(eco, actor="eng")
+    boms.release_eco(eco, actor="eng")
+    for part, quantity in ((bolt, 8), (bolt_b, 20), (bolt_c, 30)):
+        receive(part, plant, quantity)
+    _sell(pump, plant, "10", 30)
+    # when
+    run = run_mrp(plant.pk, actor="planner").run
+    # then: 40 bolts = 8 on hand + 20 B + 12 from 24 C; nothing left to buy, no alternate planned
+    assert not PlannedOrder.objects.filter(run=run).exclude(item=pump).exists()
+    used = {m.item.sku: m.quantity for m in MrpMessage.objects.filter(run=run, kind=MessageKind.USE_ALTERNATE)}
+    assert used == {"ALT-BOLT-B": Decimal(20), "ALT-BOLT-C": Decimal(24)}
+    note = MrpMessage.objects.get(run=run, item=bolt_c).note
+    assert "12" in note and "ALT-BOLT" in note
+    # with only 10 C left the rest of the bolts are bought
+    _sell(pump, plant, "5", 31)  # 20 more bolts: C covers 3 (6 C left), 17 bought
+    later = run_mrp(plant.pk, actor="planner", today=timezone.localdate() + timedelta(days=1)).run
+    bought = PlannedOrder.objects.get(run=later, item=bolt)
+    assert bought.quantity == Decimal(17)

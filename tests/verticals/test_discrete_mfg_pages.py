@@ -72,3 +72,57 @@ def test_the_impact_answers_over_graphql_and_the_line_side_completes_a_work_orde
         work_order.refresh_from_db()
         assert work_order.state == "completed" and work_order.completed_quantity == 10
     assert client.get("/discrete_mfg/mrp/").status_code == 200 and client.get("/discrete_mfg/lead-times/").status_code == 200
+
+
+BOM = """
+query($id: ID!) { bomStructure(itemId: $id) {
+  sku rolledUpCost tree { depth sku parentDatabaseId perUnit phantom } whereUsed { sku level } } }
+"""
+
+
+def test_the_bom_tree_and_where_used_answer_over_graphql_as_on_the_page(alpha, module_status):
+    module_status(alpha, "discrete_mfg", "active")
+    _demo(alpha)
+    with schema_context(alpha.schema):
+        from core.catalog.models import Item
+
+        pump, seal = Item.objects.get(sku="CP-50"), Item.objects.get(sku="SEAL-M")
+    client = alpha.client()
+    top = data(client, BOM, id=str(pump.pk))["bomStructure"]
+    assert top["sku"] == "CP-50" and top["whereUsed"] == []
+    depths = {row["sku"]: row["depth"] for row in top["tree"]}
+    assert (depths["HEAD-ASM"], depths["MOTOR-4KW"], depths["SEAL-M"], depths["IMP-ASM"], depths["IMP-CAST"]) == (1, 1, 2, 2, 3)
+    assert {row["sku"] for row in top["tree"] if row["phantom"]} == {"KIT-FAST"}
+    assert all(row["perUnit"] is not None for row in top["tree"]) and float(top["rolledUpCost"]) > 0
+    up = data(client, BOM, id=str(seal.pk))["bomStructure"]
+    assert up["tree"] == [] and up["whereUsed"] == [{"sku": "HEAD-ASM", "level": 1}, {"sku": "CP-50", "level": 2}]
+    page = client.get(f"/discrete_mfg/bom/{pump.pk}/").content.decode()
+    assert all(row["sku"] in page for row in top["tree"])
+    assert data(client, BOM, id="999999")["bomStructure"] is None
+
+
+def test_planned_orders_are_listed_firmed_and_released_over_graphql(alpha, module_status):
+    module_status(alpha, "discrete_mfg", "active")
+    _demo(alpha)
+    client = alpha.client()
+    with schema_context(alpha.schema):
+        from core.locations.models import Location, LocationKind
+
+        plant = Location.objects.get(code="PLANT-PUMP/stock", kind=LocationKind.INTERNAL)
+    run = data(client, "mutation($l: ID!) { runMrp(locationId: $l) { runId errors { code } } }", l=str(plant.pk))
+    assert run["runMrp"]["errors"] == []
+    listed = data(client, '{ plannedOrders(kind: "work") { databaseId sku firmed releasedDocumentType } }')["plannedOrders"]
+    assert listed, "the pump demo's sales orders call for planned work orders"
+    target = listed[0]["databaseId"]
+    firmed = data(
+        client,
+        "mutation($p: Int!) { firmPlannedOrder(plannedOrderId: $p) { plannedOrder { firmed } errors { code } } }",
+        p=target,
+    )
+    assert firmed["firmPlannedOrder"] == {"plannedOrder": {"firmed": True}, "errors": []}
+    release = "mutation($p: Int!) { releasePlannedOrder(plannedOrderId: $p) { documentType documentId number errors { code } } }"
+    first = data(client, release, p=target)["releasePlannedOrder"]
+    again = data(client, release, p=target)["releasePlannedOrder"]
+    assert first["documentType"] == "work_order" and first["number"].startswith("WO") and again == first
+    missing = data(client, release, p=999999)["releasePlannedOrder"]
+    assert missing["errors"][0]["code"] == "NOT_FOUND"

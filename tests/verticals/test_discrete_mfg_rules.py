@@ -149,3 +149,31 @@ def test_the_mrp_run_event_runs_the_expedite_rule_on_its_planned_orders():
     drain_outbox()
     fired = RuleEvaluation.objects.filter(event_type="mrp.planned", matched=True).values_list("version__rule__name", flat=True)
     assert "交期 P90 晚于需求：催货" in set(fired) and "计划订单逾期未下达" in set(fired)
+
+
+@pytest.mark.usefixtures("in_alpha")
+def test_a_vetoing_rule_with_a_bare_percent_in_its_name_and_message_reads_back_unchanged():
+    # given: a tenant rule whose name and message carry a bare % (Django formats a ValidationError's message
+    # with its params, which used to raise on it and surface as a 500)
+    from core.rules.services import create_rule
+
+    create_rule(
+        name="成本涨 5% 需审批",
+        trigger="engineering_change.review",
+        text='当ECO影响在制工单>0时，需要经理审批："成本上升 5% 以上，需工程经理审批"',
+        module="discrete_mfg",
+    )
+    plant = make_stock_location("WH-PCT")
+    part, motor = make_part("PCT-PART"), make_part("PCT-MOTOR", make=True)
+    release_bom(motor, [(part, 1)])
+    create_work_order(motor.pk, D(1), source=plant, destination=plant, actor="planner")
+    change = draft_bom(motor, [(part, 2)])
+    # when: the review is vetoed
+    with pytest.raises(TransitionVetoed) as vetoed:
+        boms.submit_eco(change, actor="eng")
+    # then: the message is the rule's own text, % and all, and nothing moved
+    assert "成本上升 5% 以上" in str(vetoed.value)
+    assert "%%" not in str(vetoed.value)
+    assert " ".join(vetoed.value.error.messages) == str(vetoed.value)
+    change.refresh_from_db()
+    assert change.state == EcoState.DRAFT

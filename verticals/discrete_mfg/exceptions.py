@@ -19,6 +19,8 @@ class MfgErrorCode(str, Enum):
     OVER_ISSUE = "OVER_ISSUE"
     WORK_ORDER_NOT_OPEN = "WORK_ORDER_NOT_OPEN"
     NOT_FOUND = "NOT_FOUND"
+    PLANNED_ORDER_CLOSED = "PLANNED_ORDER_CLOSED"
+    NO_SUPPLIER = "NO_SUPPLIER"
 
 
 class BomCycle(DomainError):
@@ -83,3 +85,17 @@ class WorkOrderNotOpen(DomainError):
 class MfgNotFound(DomainError):
     code = MfgErrorCode.NOT_FOUND.value
     field = "id"
+
+
+class PlannedOrderClosed(DomainError):
+    """The planned order was flagged by a cancelled demand, or belongs to an older MRP run."""
+
+    code = MfgErrorCode.PLANNED_ORDER_CLOSED.value
+    field = "id"
+
+
+class NoSupplier(DomainError):
+    """A planned purchase cannot become a purchase order: the part has no supplier in its planning profile."""
+
+    code = MfgErrorCode.NO_SUPPLIER.value
+    field = "supplierId"

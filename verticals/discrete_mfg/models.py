@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from core.events.documents import StatefulDocument
 
@@ -237,12 +238,12 @@ class SalesOrderPromise(models.Model):
 
 
 class WorkOrderState(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    RELEASED = "released", "Released"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETED = "completed", "Completed"
-    CLOSED = "closed", "Closed"
-    CANCELLED = "cancelled", "Cancelled"
+    DRAFT = "draft", _("Draft")
+    RELEASED = "released", _("Released")
+    IN_PROGRESS = "in_progress", _("In progress")
+    COMPLETED = "completed", _("Completed")
+    CLOSED = "closed", _("Closed")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 W = WorkOrderState
@@ -386,8 +387,8 @@ class MrpRun(models.Model):
 
 
 class PlannedOrderKind(models.TextChoices):
-    PURCHASE = "purchase", "Planned purchase"
-    WORK = "work", "Planned work order"
+    PURCHASE = "purchase", _("Planned purchase")
+    WORK = "work", _("Planned work order")
 
 
 class PlannedOrder(models.Model):
@@ -405,6 +406,10 @@ class PlannedOrder(models.Model):
     # A cancelled customer order leaves its pegged supply without a reason to exist: flagged at once.
     flagged = models.BooleanField(default=False)
     flag_reason = models.CharField(max_length=200, blank=True)
+    # Set once the planner releases it: the purchase order or work order that now carries the supply.
+    released_document_type = models.CharField(max_length=20, blank=True)  # purchase_order | work_order
+    released_document_id = models.BigIntegerField(null=True, blank=True)
+    released_by = models.CharField(max_length=150, blank=True)
 
     class Meta:
         ordering = ("run", "release_on", "item")
@@ -440,11 +445,12 @@ class Pegging(models.Model):
 
 
 class MessageKind(models.TextChoices):
-    RELEASE = "release", "Release"
-    FIRM = "firm", "Firm"
-    RESCHEDULE_IN = "reschedule_in", "Reschedule in"
-    RESCHEDULE_OUT = "reschedule_out", "Reschedule out"
-    CANCEL = "cancel", "Cancel"
+    RELEASE = "release", _("Release")
+    FIRM = "firm", _("Firm")
+    RESCHEDULE_IN = "reschedule_in", _("Reschedule in")
+    RESCHEDULE_OUT = "reschedule_out", _("Reschedule out")
+    CANCEL = "cancel", _("Cancel")
+    USE_ALTERNATE = "use_alternate", _("Use alternate")
 
 
 class MrpMessage(models.Model):

@@ -51,6 +51,8 @@ class Requirement:
     quantity: Decimal
     source: str
     source_id: int | None
+    # (alternate item, alternate units per unit of this one) in priority order: BOM lines with 替代料 only
+    alternates: tuple[tuple[int, Decimal], ...] = ()
 
 
 @dataclass
@@ -85,6 +87,7 @@ class PlanInputs:
     today: date
     location_id: int
     edges: dict[int, list[Edge]]
+    alternates: dict[tuple[int, int], tuple[tuple[int, Decimal], ...]]  # (parent, component) → alternates
     phantoms: set[int]
     items: dict[int, tuple[str, Decimal, Decimal]]  # sku, moq, pack size
     profiles: dict[int, tuple[int, Decimal]]  # fixed lead time, safety stock
@@ -187,6 +190,19 @@ def load_inputs(location_id: int, today: date, horizon_days: int) -> PlanInputs:
         [today, location_id, list(OPEN_WORK_ORDER_STATES)],
     ):
         receipts[item_id].append(Receipt(due, Decimal(remaining), "work_order", wo_id))
+    # A planned order the planner firmed is scheduled supply the run keeps, until its purchase order leaves
+    # draft (open purchase orders are read above; a released work order is read as one from its draft on).
+    for po_id, item_id, due, quantity in _rows(
+        """
+        SELECT p.id, p.item_id, p.due_on, p.quantity
+          FROM discrete_mfg_plannedorder p JOIN discrete_mfg_mrprun r ON r.id = p.run_id
+          LEFT JOIN purchasing_purchaseorder o ON p.released_document_type = 'purchase_order' AND o.id = p.released_document_id
+         WHERE r.location_id = %s AND p.firmed AND NOT p.flagged
+           AND (p.released_document_id IS NULL OR o.state = 'draft')
+        """,
+        [location_id],
+    ):
+        receipts[item_id].append(Receipt(due, Decimal(quantity), "planned_order", po_id))
     # Components open work orders still need are demand of their own (dependent demand already released).
     for item_id, wo_id, start, missing in _rows(
         """
@@ -197,7 +213,9 @@ def load_inputs(location_id: int, today: date, horizon_days: int) -> PlanInputs:
         [today, location_id, list(OPEN_WORK_ORDER_STATES)],
     ):
         demands[item_id].append(Requirement(max(start, today), Decimal(missing), PegSource.WORK_ORDER, wo_id))
+    alternates = released_alternates(today)
     wanted = set(demands) | set(edges) | {e.child_id for lines in edges.values() for e in lines}
+    wanted |= {alt for options in alternates.values() for alt, _ratio in options}
     items = {
         pk: (sku, Decimal(moq), Decimal(pack))
         for pk, sku, moq, pack in _rows("SELECT id, sku, moq, pack_size FROM catalog_item WHERE id = ANY(%s)", [list(wanted)])
@@ -223,7 +241,28 @@ def load_inputs(location_id: int, today: date, horizon_days: int) -> PlanInputs:
     ):
         if item_id in wanted:
             stock[item_id] += Decimal(quantity)
-    return PlanInputs(today, location_id, edges, phantoms, items, profiles, predicted_lead_times(ids), stock, receipts, demands)
+    return PlanInputs(
+        today, location_id, edges, alternates, phantoms, items, profiles, predicted_lead_times(ids), stock, receipts, demands
+    )
+
+
+def released_alternates(today: date) -> dict[tuple[int, int], tuple[tuple[int, Decimal], ...]]:
+    """替代料 of the released lines in effect today, by (parent, primary component), in priority order."""
+    options: dict[tuple[int, int], list[tuple[int, Decimal]]] = defaultdict(list)
+    for parent_id, component_id, alternate_id, ratio in _rows(
+        """
+        SELECT b.item_id, l.component_id, a.item_id, a.ratio
+          FROM discrete_mfg_bomalternate a
+          JOIN discrete_mfg_bomline l ON l.id = a.line_id
+          JOIN discrete_mfg_bomversion b ON b.id = l.bom_id
+         WHERE b.state = 'released'
+           AND (l.effective_from IS NULL OR l.effective_from <= %s) AND (l.effective_to IS NULL OR l.effective_to > %s)
+         ORDER BY b.item_id, l.component_id, a.priority, a.id
+        """,
+        [today, today],
+    ):
+        options[(parent_id, component_id)].append((alternate_id, Decimal(ratio)))
+    return {key: tuple(value) for key, value in options.items()}
 
 
 def predicted_lead_times(item_ids: list[int]) -> dict[int, tuple[int, str]]:
@@ -312,10 +351,11 @@ def plan(inputs: PlanInputs, settings: MfgSettings) -> Plan:
             result.planned.append(order)
             if order.kind == PlannedOrderKind.WORK:
                 for edge in inputs.edges[item_id]:
-                    add_requirement(
-                        edge.child_id,
-                        _scaled(Requirement(order.release_on, order.quantity, PegSource.PLANNED_ORDER, order.key), edge, inputs),
+                    need = _scaled(
+                        Requirement(order.release_on, order.quantity, PegSource.PLANNED_ORDER, order.key), edge, inputs
                     )
+                    need.alternates = inputs.alternates.get((item_id, edge.child_id), ())
+                    add_requirement(edge.child_id, need)
     return result
 
 
@@ -331,6 +371,35 @@ def _scaled(req: Requirement, edge: Edge, inputs: PlanInputs) -> Requirement:
     )
 
 
+def _take_alternates(
+    req: Requirement, need: Decimal, primary_sku: str, inputs: PlanInputs, messages: list[MrpMessage]
+) -> Decimal:
+    """The primary is short: use the alternates' stock still unclaimed, in priority order; returns what is left.
+
+    The stock taken leaves `inputs.stock`, so the alternate's own netting (before or after this item, by low-level
+    code) sees only what remains; a "use alternate" message tells the planner to issue it instead."""
+    for alternate_id, ratio in req.alternates:
+        if need <= 0:
+            break
+        free = inputs.stock.get(alternate_id, ZERO)
+        if free <= 0 or ratio <= 0:
+            continue
+        used = min(free, (need * ratio).quantize(Q4, ROUND_CEILING))
+        inputs.stock[alternate_id] = free - used
+        covered = min(need, (used / ratio).quantize(Q4))
+        need -= covered
+        messages.append(
+            MrpMessage(
+                kind=MessageKind.USE_ALTERNATE,
+                item_id=alternate_id,
+                quantity=used,
+                suggested_date=req.need_on,
+                note=_("instead of %(quantity)s of %(sku)s") % {"quantity": f"{covered.normalize():f}", "sku": primary_sku},
+            )
+        )
+    return need
+
+
 def _net_item(
     item_id: int,
     reqs: list[Requirement],
@@ -340,7 +409,7 @@ def _net_item(
     messages: list[MrpMessage],
 ) -> list[Planned]:
     today = inputs.today
-    _sku, moq, pack = inputs.items.get(item_id, ("", ZERO, Decimal("1")))
+    sku, moq, pack = inputs.items.get(item_id, ("", ZERO, Decimal("1")))
     lead, source = inputs.predicted.get(item_id) or (inputs.profiles.get(item_id, (7, ZERO))[0], "fixed")
     kind = PlannedOrderKind.WORK if inputs.edges.get(item_id) else PlannedOrderKind.PURCHASE
     on_hand = inputs.stock.get(item_id, ZERO)
@@ -366,6 +435,8 @@ def _net_item(
             receipt.used += used
             need -= used
             receipt.first_need = req.need_on if receipt.first_need is None else min(receipt.first_need, req.need_on)
+        if need > 0 and req.alternates:
+            need = _take_alternates(req, need, sku, inputs, messages)
         week = req.need_on - timedelta(days=req.need_on.weekday())
         if open_order is not None and week != open_week:
             # the week is closed: size the order once (MOQ, pack) and offer what it brings extra to later needs
@@ -394,6 +465,7 @@ def _net_item(
         open_order.pegs.append(Requirement(req.need_on, need, req.source, req.source_id))
     if open_order is not None:
         open_order.quantity = _lot_size(raw, moq, pack)
+    inputs.stock[item_id] = on_hand  # what is left may still stand in for a short primary part above
     for order in planned:
         release = order.due_on - timedelta(days=order.lead_time_days)
         if release <= today:
@@ -486,6 +558,8 @@ def _write(run: MrpRun, result: Plan) -> int:
             "firmed",
             "flagged",
             "flag_reason",
+            "released_document_type",
+            "released_by",
         ),
         (
             (
@@ -500,6 +574,8 @@ def _write(run: MrpRun, result: Plan) -> int:
                 p.lead_time_source,
                 False,
                 False,
+                "",
+                "",
                 "",
             )
             for p in result.planned

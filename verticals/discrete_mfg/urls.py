@@ -14,6 +14,7 @@ urlpatterns = [
     path("bom/<int:item_pk>/", views.bom_tree, name="bom_tree"),
     path("mrp/", views.mrp_workbench, name="mrp"),
     path("mrp/run/", views.mrp_run, name="mrp_run"),
+    path("mrp/planned/<int:pk>/", views.planned_order_action, name="planned_order_action"),
     path("work-orders/", views.work_order_list, name="work_orders"),
     path("work-orders/<int:pk>/", views.work_order_detail, name="work_order"),
     path("work-orders/<int:pk>/action/", views.work_order_action, name="work_order_action"),

@@ -18,7 +18,7 @@ from core.locations.models import Location, LocationKind
 from core.web.decorators import require
 from core.web.views.common import actor, paginate, run_action
 from tenants.accounts.roles import Permission
-from verticals.discrete_mfg import boms, mrp, selectors, structure, work_orders
+from verticals.discrete_mfg import boms, mrp, planned_orders, selectors, structure, work_orders
 from verticals.discrete_mfg.impact import eco_impact
 from verticals.discrete_mfg.models import (
     BomState,
@@ -68,28 +68,8 @@ def bom_tree(request: HttpRequest, item_pk: int) -> HttpResponse:
     """The released structure below an item (indented rows) and every assembly above it."""
     item = get_object_or_404(Item, pk=item_pk)
     today = timezone.localdate()
-    edges = structure.edges_below([item.pk], on=today)
-    below = structure.children_by_parent(edges)
-    names = {i.pk: i for i in Item.objects.filter(pk__in={item.pk, *(e.child_id for e in edges)})}
-    rows: list[dict[str, object]] = []
-
-    def walk(parent: int, depth: int, seen: frozenset[int]) -> None:
-        for edge in sorted(below.get(parent, []), key=lambda e: names[e.child_id].sku):
-            rows.append(
-                {
-                    "depth": depth,
-                    "indent": depth * 1.2,
-                    "item": names[edge.child_id],
-                    "per_unit": edge.per_unit,
-                    "phantom": edge.child_id in below and any(e.phantom for e in below[edge.child_id]),
-                }
-            )
-            if edge.child_id not in seen and depth < structure.MAX_DEPTH:
-                walk(edge.child_id, depth + 1, seen | {edge.child_id})
-
-    walk(item.pk, 1, frozenset({item.pk}))
-    used = structure.where_used(item.pk, on=today)
-    parents = sorted(((Item.objects.get(pk=pk), level) for pk, level in used.items()), key=lambda p: (p[1], p[0].sku))
+    rows = selectors.bom_tree(item.pk, on=today)
+    parents = [(used.item, used.level) for used in selectors.where_used(item.pk, on=today)]
     versions = BomVersion.objects.filter(item=item).order_by("-version")
     context = {
         "item": item,
@@ -117,6 +97,7 @@ def mrp_workbench(request: HttpRequest) -> HttpResponse:
         "action_messages": messages,
         "locations": locations,
         "flagged": planned.filter(flagged=True).count() if run else 0,
+        "can_manage": actor(request).can(Permission.MANAGE),
     }
     return render(request, "discrete_mfg/mrp.html", context)
 
@@ -126,6 +107,22 @@ def mrp_workbench(request: HttpRequest) -> HttpResponse:
 def mrp_run(request: HttpRequest) -> HttpResponse:
     location = get_object_or_404(Location, pk=request.POST.get("location") or 0, kind=LocationKind.INTERNAL)
     run_action(request, lambda: mrp.run_mrp(location.pk, actor=actor(request)), _("MRP has planned the location."))
+    return HttpResponseRedirect(reverse("discrete_mfg:mrp"))
+
+
+@require_POST
+@require(Permission.MANAGE, module=MODULE)
+def planned_order_action(request: HttpRequest, pk: int) -> HttpResponse:
+    """The workbench's firm and release buttons on one planned order."""
+    action, who = request.POST.get("action", ""), actor(request)
+    if action == "firm":
+        run_action(request, lambda: planned_orders.firm_planned_order(pk, actor=who), _("The planned order is firmed."))
+    elif action == "release":
+        released = run_action(
+            request, lambda: planned_orders.release_planned_order(pk, actor=who), _("The planned order is released.")
+        )
+        if released is not None and released.document_type == planned_orders.WORK_ORDER:
+            return HttpResponseRedirect(reverse("discrete_mfg:work_order", args=[released.document_id]))
     return HttpResponseRedirect(reverse("discrete_mfg:mrp"))
 
 

@@ -12,9 +12,10 @@ from core.access import actor_from_request
 from core.graphql.base import BaseMutation
 from core.graphql.lookups import require_pk
 from tenants.accounts.roles import Permission
-from verticals.discrete_mfg import boms, mrp, work_orders
+from verticals.discrete_mfg import boms, mrp, planned_orders, work_orders
 from verticals.discrete_mfg.exceptions import MfgNotFound
-from verticals.discrete_mfg.graphql.types import EngineeringChangeType, WorkOrderType
+from verticals.discrete_mfg.graphql.queries import planned_order_node
+from verticals.discrete_mfg.graphql.types import EngineeringChangeType, PlannedOrderType, WorkOrderType
 from verticals.discrete_mfg.models import EngineeringChange, WorkOrder
 
 MODULE = "discrete_mfg"
@@ -140,9 +141,56 @@ class CompleteWorkOrder(BaseMutation):
         return cls(work_order=order, errors=[])
 
 
+class FirmPlannedOrder(BaseMutation):
+    """Firm a planned order of the latest run: later runs keep it as scheduled supply."""
+
+    planned_order = graphene.Field(PlannedOrderType)
+
+    class Meta:
+        permissions = (Permission.MANAGE,)
+        required_module = MODULE
+
+    class Arguments:
+        planned_order_id = graphene.Int(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> FirmPlannedOrder:
+        order = planned_orders.firm_planned_order(data["planned_order_id"], actor=actor_from_request(info.context))
+        return cls(planned_order=planned_order_node(order), errors=[])
+
+
+class ReleasePlannedOrder(BaseMutation):
+    """Release a planned order into a draft purchase order or work order (once: again returns the same one)."""
+
+    planned_order = graphene.Field(PlannedOrderType)
+    document_type = graphene.String()
+    document_id = graphene.Int()
+    number = graphene.String()
+
+    class Meta:
+        permissions = (Permission.MANAGE,)
+        required_module = MODULE
+
+    class Arguments:
+        planned_order_id = graphene.Int(required=True)
+
+    @classmethod
+    def perform_mutation(cls, root: Any, info: Any, **data: Any) -> ReleasePlannedOrder:
+        released = planned_orders.release_planned_order(data["planned_order_id"], actor=actor_from_request(info.context))
+        return cls(
+            planned_order=planned_order_node(released.planned_order),
+            document_type=released.document_type,
+            document_id=released.document_id,
+            number=released.number,
+            errors=[],
+        )
+
+
 class DiscreteMfgMutations(graphene.ObjectType):
     submit_engineering_change = SubmitEngineeringChange.Field()
     release_engineering_change = ReleaseEngineeringChange.Field()
     run_mrp = RunMrp.Field()
     issue_work_order_pick_list = IssueWorkOrderPickList.Field()
     complete_work_order = CompleteWorkOrder.Field()
+    firm_planned_order = FirmPlannedOrder.Field()
+    release_planned_order = ReleasePlannedOrder.Field()

@@ -167,3 +167,50 @@ class LeadTimePredictionType(DjangoObjectType):
     @staticmethod
     def resolve_item_sku(root: LeadTimePrediction, info: Any) -> str:
         return root.item.sku
+
+
+class BomTreeRowType(graphene.ObjectType):
+    """A line of the released structure below an item (depth 1 = direct component of the root)."""
+
+    depth = graphene.Int(required=True)
+    database_id = graphene.Int(required=True)
+    parent_database_id = graphene.Int(required=True)
+    sku = graphene.String(required=True)
+    name = graphene.String(required=True)
+    per_unit = graphene.Decimal(description="Base units of the component per base unit of its parent.")
+    phantom = graphene.Boolean(required=True)
+
+
+class WhereUsedType(graphene.ObjectType):
+    """An assembly above the item; `level` is the nearest level it is found at (1 = direct parent)."""
+
+    database_id = graphene.Int(required=True)
+    sku = graphene.String(required=True)
+    name = graphene.String(required=True)
+    level = graphene.Int(required=True)
+
+
+class BomStructureType(graphene.ObjectType):
+    """An item's released BOM tree, every assembly that uses it, and its rolled-up cost, as of today."""
+
+    database_id = graphene.Int(required=True)
+    sku = graphene.String(required=True)
+    name = graphene.String(required=True)
+    tree = graphene.List(graphene.NonNull(BomTreeRowType), required=True)
+    where_used = graphene.List(graphene.NonNull(WhereUsedType), required=True)
+    rolled_up_cost = graphene.Decimal()
+
+
+class PlannedOrderType(graphene.ObjectType):
+    """A supply MRP proposes; `released_document_type`/`released_document_id` once the planner released it."""
+
+    database_id = graphene.Int(required=True)
+    sku = graphene.String(required=True)
+    kind = graphene.String(required=True)
+    quantity = graphene.Decimal(required=True)
+    release_on = graphene.Date(required=True)
+    due_on = graphene.Date(required=True)
+    firmed = graphene.Boolean(required=True)
+    flagged = graphene.Boolean(required=True)
+    released_document_type = graphene.String(required=True)
+    released_document_id = graphene.Int()
