@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from kombu import pools
 from tenant_schemas_celery.app import CeleryApp
 
 from core.schedule import RegistrySchedule
@@ -65,6 +66,9 @@ def _drop_pooled_connections() -> None:
     # The producer pool wraps the closed connection pool: drop it too (as Celery does after a fork).
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
+    # kombu also keeps producer pools per broker address in a process-wide registry: pointing back at an
+    # address used before would hand out the pool whose connections were just closed.
+    pools.reset()
 
 
 def _settings_value(name: str, default: int) -> int:

@@ -96,4 +96,6 @@ ERROR_SUMMARIES: dict[str, Promise] = {
     "FINE_TUNE_NOT_ALLOWED": _("This upload cannot start a fine-tune now."),
     "NO_DEMAND_HISTORY": _("There is no sales history to learn from yet: upload some first."),
     "INVALID_PROMOTION": _("The promotion is not valid."),
+    "IDEMPOTENCY_KEY_REUSED": _("This request key was already used for a different posting; nothing was booked."),
+    "LOT_ON_HOLD": _("This lot is on hold (recall or quality deviation) and cannot be picked."),
 }

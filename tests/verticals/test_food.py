@@ -126,7 +126,7 @@ def test_a_batch_with_bad_rows_reports_each_and_stores_nothing(alpha):
     future = (datetime.now(SHANGHAI) + timedelta(days=1)).isoformat()
     batch = [
         row(sensor, 0, "3.0"),
-        row(sensor, 1, "NaN"),
+        row(sensor, 1, "-300"),  # below absolute zero
         {"sensorCode": "NO-SUCH-LOGGER", "recordedAt": T0.isoformat(), "temperatureC": "3"},
         row(sensor, 2, "150"),
         {"sensorCode": sensor.code, "recordedAt": future, "temperatureC": "3"},
@@ -145,9 +145,13 @@ def test_a_batch_with_bad_rows_reports_each_and_stores_nothing(alpha):
         ("readings.5.temperatureC", "CONFLICTING_READING"),
     ]
     assert stored_count(alpha, sensor) == 0
-    # a value that is no number at all is refused by the schema itself, and nothing is stored either
-    not_a_number = gql(client, RECORD, readings=[row(sensor, 0, "3.0"), row(sensor, 1, "abc")])
-    assert not_a_number.get("data") is None and "temperatureC" in not_a_number["errors"][0]["message"]
+    # a value that is no number at all (NaN, "abc") is refused at the API's edge with a typed error naming the
+    # row's field, and nothing is stored either
+    for bad in ("NaN", "abc"):
+        refused = gql(client, RECORD, readings=[row(sensor, 0, "3.0"), row(sensor, 1, bad)])
+        assert refused.get("data") in (None, {"recordColdChainReadings": None})
+        error = refused["errors"][0]
+        assert "temperatureC" in error["message"] or error.get("extensions", {}).get("field") == "readings.1.temperatureC"
     assert stored_count(alpha, sensor) == 0
 
 

@@ -56,7 +56,7 @@ def test_a_usd_company_orders_and_reads_amounts_in_dollars() -> None:
 
 
 def test_without_forecasts_stock_is_not_listed_as_excess() -> None:
-    from core.web.insights import health_summary
+    from core.planning.dashboard import health_summary
 
     client, tenant = signed_up()
     with schema_context(tenant.schema_name):
