@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterator, Mapping
@@ -334,7 +335,10 @@ def log_champion_choice(
         torch.save(dict(saved), path)
         with mlflow.start_run(experiment_id=experiment_id, tags=dict(tags or {})) as run:
             mlflow.log_params(dict(params or {}))
-            mlflow.log_metrics({k: float(v) for k, v in metrics.items() if v is not None and math.isfinite(float(v))})
+            # Candidate names carry combination weights ("combo:ets*0.9+…"): MLflow allows fewer characters.
+            mlflow.log_metrics(
+                {_metric_name(k): float(v) for k, v in metrics.items() if v is not None and math.isfinite(float(v))}
+            )
             if report:
                 mlflow.log_dict(dict(report), "backtest_report.json")
             info = mlflow.pyfunc.log_model(
@@ -345,6 +349,10 @@ def log_champion_choice(
                 registered_model_name=name,
             )
     return LoggedRun(run_id=run.info.run_id, version=str(info.registered_model_version))
+
+
+def _metric_name(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_\-. :/]", "_", name.replace("*", "x").replace("+", "_plus_"))
 
 
 def load_champion_choice(name: str, version: str, tracking_uri: str | None = None) -> dict[str, Any]:
