@@ -29,17 +29,20 @@ def enqueue_on_commit(task: Task, *args: Any, **kwargs: Any) -> None:
     """
     schema = current_schema()
 
+    def publish() -> None:
+        try:
+            task.apply_async(args=args, kwargs=kwargs)
+        except Exception:  # kombu raises its own and the transports' errors; all mean "broker unreachable"
+            logger.error("could not enqueue %s for %s: broker unreachable", task.name, schema, exc_info=True)
+
     def send() -> None:
         if current_schema() == schema:
             # Re-entering the same schema would still reset django-tenants' search_path cache and cost the
             # next statement a `SET search_path` round trip (one per posting in a stream of postings).
-            task.apply_async(args=args, kwargs=kwargs)
+            publish()
             return
         with schema_context(schema):
-            try:
-                task.apply_async(args=args, kwargs=kwargs)
-            except Exception:  # kombu raises its own and the transports' errors; all mean "broker unreachable"
-                logger.error("could not enqueue %s for %s: broker unreachable", task.name, schema, exc_info=True)
+            publish()
 
     transaction.on_commit(send)
 
