@@ -20,6 +20,7 @@ from core.purchasing.services import (
     submit_purchase_order,
 )
 from core.tasks import enqueue_on_commit
+from ml_models.tracking import registered_model_name
 from verticals.discrete_mfg import lead_times
 from verticals.discrete_mfg.factories import make_part
 from verticals.discrete_mfg.models import LeadTimePrediction, MfgItem
@@ -70,5 +71,5 @@ def test_the_fine_tune_task_runs_in_a_worker_registers_the_tenants_model_and_ref
     assert prediction.model_version == "1"
     # and the tenant's model is registered in the worker's MLflow store under the tenant's own name
     client = mlflow.MlflowClient(tracking_uri=celery_worker.mlflow_tracking_uri)
-    name = f"t{committed_tenant.tenant.pk}.discrete_mfg.lead_time"
+    name = registered_model_name(committed_tenant.schema, "discrete_mfg", "lead_time")  # tenant<pk>.…
     assert [str(v.version) for v in client.search_model_versions(f"name='{name}'")] == ["1"]
