@@ -70,6 +70,8 @@ def test_the_fine_tune_task_runs_in_a_worker_registers_the_tenants_model_and_ref
     assert prediction.p10 < prediction.p50 < prediction.p90 and 4 < prediction.p50 < 40
     assert prediction.model_version == "1"
     # and the tenant's model is registered in the worker's MLflow store under the tenant's own name
-    client = mlflow.MlflowClient(tracking_uri=celery_worker.mlflow_tracking_uri)
+    # The registry URI is given too: without it MLflow uses the process-wide one an earlier test may have set.
+    uri = celery_worker.mlflow_tracking_uri
+    client = mlflow.MlflowClient(tracking_uri=uri, registry_uri=uri)
     name = registered_model_name(committed_tenant.schema, "discrete_mfg", "lead_time")  # tenant<pk>.…
     assert [str(v.version) for v in client.search_model_versions(f"name='{name}'")] == ["1"]

@@ -119,7 +119,7 @@ def test_fine_tuning_on_own_waste_records_is_logged_and_registered_in_mlflow(cha
     assert result["trained"] is True and result["rows"] == 32
     name = outlet_spoilage.tenant_model_name()
     assert name.endswith(".restaurant.loss")
-    versions = MlflowClient(tracking_uri=mlflow_uri).search_model_versions(f"name='{name}'")
+    versions = MlflowClient(tracking_uri=mlflow_uri, registry_uri=mlflow_uri).search_model_versions(f"name='{name}'")
     assert [str(v.version) for v in versions] == [result["version"]]
     # the registered version is the tuned model: it reloads and, once champion, serves the outlet
     reloaded = spoilage.load_spoilage_version(name, str(result["version"]))
